@@ -1,0 +1,12 @@
+/** Unit and engine tests: TypeScript through ts-jest, run in band-friendly workers. */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
+	},
+	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	testTimeout: 60000,
+	maxWorkers: 2,
+};

@@ -1,0 +1,45 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** The "Video" resource locator shared by every operation on one job. */
+export const videoIdLocator: INodeProperties = {
+	displayName: 'Video',
+	name: 'videoId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The video job to use',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a recent video...',
+			typeOptions: { searchListMethod: 'searchVideos', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. video_01JAB2CDEF',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[^\\s/]+$', errorMessage: 'A video ID has no spaces or slashes' },
+				},
+			],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://api.phaseo.app/v1/videos/video_01JAB2CDEF',
+			extractValue: { type: 'regex', regex: '/videos/([^/?#\\s]+)' },
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^https?://.+/videos/[^/?#\\s]+', errorMessage: 'Not a video URL (…/videos/<id>)' },
+				},
+			],
+		},
+	],
+};

@@ -1,0 +1,280 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * Builds the POST /videos body from the node's fields and checks it the way the gateway's strict
+ * validator does, so a bad combination fails before a job is created (and funds are held).
+ */
+
+export const RESOLUTIONS = ['480p', '720p', '1080p', '1K', '2K', '4K'] as const;
+export const REFERENCE_ROLES = ['first_frame', 'last_frame', 'reference', 'source', 'mask'] as const;
+export const OUTPUT_ACCESS = ['both', 'bytes', 'signed_url'] as const;
+export const WEBHOOK_EVENTS = [
+	'video.created',
+	'video.status_changed',
+	'video.progress',
+	'video.completed',
+	'video.failed',
+	'video.cancelled',
+	'video.expired',
+] as const;
+
+/** Top-level request fields: provider_params may not set them (the gateway refuses it). */
+export const TOP_LEVEL_FIELDS = [
+	'model',
+	'prompt',
+	'duration',
+	'size',
+	'resolution',
+	'aspect_ratio',
+	'seed',
+	'sample_count',
+	'negative_prompt',
+	'generate_audio',
+	'enhance_prompt',
+	'compression_quality',
+	'person_generation',
+	'resize_mode',
+	'input_references',
+	'output',
+	'provider',
+	'webhook',
+] as const;
+
+export type ReferenceMedia = 'image' | 'video' | 'audio';
+
+export interface ReferenceInput {
+	url: string;
+	media: ReferenceMedia;
+	role?: string;
+	referenceType?: string;
+}
+
+export interface GenerateInput {
+	model: string;
+	prompt: string;
+	duration?: unknown;
+	size?: string;
+	resolution?: string;
+	aspectRatio?: string;
+	seed?: unknown;
+	sampleCount?: unknown;
+	negativePrompt?: string;
+	generateAudio?: boolean;
+	enhancePrompt?: boolean;
+	compressionQuality?: unknown;
+	personGeneration?: string;
+	resizeMode?: string;
+	references?: ReferenceInput[];
+	/** JSON text or an object (expressions may already give an object). */
+	providerParams?: unknown;
+	outputAccess?: string;
+	providerOrder?: string[];
+	providerOnly?: string[];
+	providerIgnore?: string[];
+	includeAlphaProviders?: boolean;
+	webhook?: { url: string; secret: string; events?: string[] } | { endpointId: string; events?: string[] };
+}
+
+export interface FieldProblem {
+	/** The field as the node's UI names it. */
+	field: string;
+	message: string;
+}
+
+export class CreateRequestError extends Error {
+	constructor(readonly problems: FieldProblem[]) {
+		super(problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '));
+	}
+}
+
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function show(value: unknown): string {
+	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+	return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Accepts numbers and numeric strings (expressions often give strings); undefined when blank. */
+function integerField(
+	problems: FieldProblem[],
+	field: string,
+	value: unknown,
+	min: number,
+	max: number | undefined,
+	unit = '',
+): number | undefined {
+	if (isBlank(value)) return undefined;
+	const number = typeof value === 'string' ? Number(value.trim()) : value;
+	const range = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < min || (max !== undefined && number > max)) {
+		problems.push({ field, message: `must be a whole number ${range}${unit} (got ${show(value)})` });
+		return undefined;
+	}
+	return number;
+}
+
+function parseProviderParams(problems: FieldProblem[], value: unknown): IDataObject | undefined {
+	if (isBlank(value)) return undefined;
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			problems.push({ field: 'Provider Params', message: `is not valid JSON (${(error as Error).message})` });
+			return undefined;
+		}
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		problems.push({ field: 'Provider Params', message: 'must be a JSON object, e.g. {"motion_strength": 0.6}' });
+		return undefined;
+	}
+	const overriding = Object.keys(parsed).filter((key) => (TOP_LEVEL_FIELDS as readonly string[]).includes(key));
+	if (overriding.length > 0) {
+		problems.push({
+			field: 'Provider Params',
+			message: `may not set top-level fields (${overriding.join(', ')}): use the node's own fields for them`,
+		});
+		return undefined;
+	}
+	return Object.keys(parsed).length > 0 ? (parsed as IDataObject) : undefined;
+}
+
+function providerList(values: string[] | undefined): string[] | undefined {
+	if (!values) return undefined;
+	const cleaned = values.map((value) => String(value).trim()).filter((value) => value !== '');
+	return cleaned.length > 0 ? cleaned : undefined;
+}
+
+function httpsUrl(value: string): boolean {
+	return /^https:\/\/[^\s/?#]+[^\s]*$/i.test(value);
+}
+
+export function buildCreateBody(input: GenerateInput): IDataObject {
+	const problems: FieldProblem[] = [];
+	const body: IDataObject = {};
+
+	const model = typeof input.model === 'string' ? input.model.trim() : '';
+	if (model === '') problems.push({ field: 'Model', message: 'is required: pick a model from the list or enter its ID' });
+	body.model = model;
+
+	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
+		problems.push({ field: 'Prompt', message: 'is required and may not be empty' });
+	}
+	body.prompt = input.prompt;
+
+	const duration = integerField(problems, 'Duration', input.duration, 1, 120, ' seconds');
+	if (duration !== undefined) body.duration = duration;
+
+	const size = isBlank(input.size) ? undefined : String(input.size).trim();
+	const resolution = isBlank(input.resolution) ? undefined : String(input.resolution).trim();
+	const aspectRatio = isBlank(input.aspectRatio) ? undefined : String(input.aspectRatio).trim();
+	if (size !== undefined) {
+		if (!/^\d{2,5}x\d{2,5}$/.test(size)) {
+			problems.push({ field: 'Size', message: `must be WIDTHxHEIGHT in pixels, e.g. 1280x720 (got ${show(size)})` });
+		}
+		if (resolution !== undefined || aspectRatio !== undefined) {
+			problems.push({
+				field: 'Size',
+				message: 'cannot be combined with Resolution or Aspect Ratio: use either Size, or Resolution and/or Aspect Ratio',
+			});
+		}
+		body.size = size;
+	}
+	if (resolution !== undefined) {
+		if (!(RESOLUTIONS as readonly string[]).includes(resolution)) {
+			problems.push({ field: 'Resolution', message: `must be one of ${RESOLUTIONS.join(', ')} (got ${show(resolution)})` });
+		}
+		body.resolution = resolution;
+	}
+	if (aspectRatio !== undefined) {
+		if (!/^\d{1,3}:\d{1,3}$/.test(aspectRatio)) {
+			problems.push({ field: 'Aspect Ratio', message: `must look like 16:9, 9:16 or 1:1 (got ${show(aspectRatio)})` });
+		}
+		body.aspect_ratio = aspectRatio;
+	}
+
+	const seed = integerField(problems, 'Seed', input.seed, 0, undefined);
+	if (seed !== undefined) body.seed = seed;
+	const sampleCount = integerField(problems, 'Sample Count', input.sampleCount, 1, 4);
+	if (sampleCount !== undefined) body.sample_count = sampleCount;
+	const quality = integerField(problems, 'Compression Quality', input.compressionQuality, 0, 100);
+	if (quality !== undefined) body.compression_quality = quality;
+
+	if (!isBlank(input.negativePrompt)) body.negative_prompt = input.negativePrompt;
+	if (typeof input.generateAudio === 'boolean') body.generate_audio = input.generateAudio;
+	if (typeof input.enhancePrompt === 'boolean') body.enhance_prompt = input.enhancePrompt;
+	if (!isBlank(input.personGeneration)) body.person_generation = String(input.personGeneration).trim();
+	if (!isBlank(input.resizeMode)) body.resize_mode = String(input.resizeMode).trim();
+
+	const references = (input.references ?? []).map((reference, position) => {
+		const field = `Input Reference ${position + 1}`;
+		const url = typeof reference.url === 'string' ? reference.url.trim() : '';
+		if (!httpsUrl(url)) {
+			problems.push({
+				field: `${field} URL`,
+				message: `must be a public https:// URL (the gateway fetches it)${url ? `, got ${show(url.split('?')[0])}` : ''}`,
+			});
+		}
+		if (reference.role && !(REFERENCE_ROLES as readonly string[]).includes(reference.role)) {
+			problems.push({ field: `${field} Role`, message: `must be one of ${REFERENCE_ROLES.join(', ')} (got ${show(reference.role)})` });
+		}
+		const entry: IDataObject =
+			reference.media === 'image'
+				? { type: 'image_url', image_url: { url } }
+				: { type: `${reference.media}_url`, media_url: { url } };
+		if (reference.role) entry.role = reference.role;
+		if (!isBlank(reference.referenceType)) entry.reference_type = String(reference.referenceType).trim();
+		return entry;
+	});
+	if (references.length > 0) body.input_references = references;
+
+	const providerParams = parseProviderParams(problems, input.providerParams);
+	if (providerParams) body.provider_params = providerParams;
+
+	if (!isBlank(input.outputAccess)) {
+		if (!(OUTPUT_ACCESS as readonly string[]).includes(String(input.outputAccess))) {
+			problems.push({ field: 'Output Access', message: `must be one of ${OUTPUT_ACCESS.join(', ')} (got ${show(input.outputAccess)})` });
+		}
+		body.output = { access: input.outputAccess };
+	}
+
+	const routing: IDataObject = {};
+	const order = providerList(input.providerOrder);
+	const only = providerList(input.providerOnly);
+	const ignore = providerList(input.providerIgnore);
+	if (order) routing.order = order;
+	if (only) routing.only = only;
+	if (ignore) routing.ignore = ignore;
+	if (typeof input.includeAlphaProviders === 'boolean') routing.include_alpha = input.includeAlphaProviders;
+	if (Object.keys(routing).length > 0) body.provider = routing;
+
+	if (input.webhook) {
+		const events = input.webhook.events?.filter((event) => event !== '');
+		const unknown = (events ?? []).filter((event) => !(WEBHOOK_EVENTS as readonly string[]).includes(event));
+		if (unknown.length > 0) {
+			problems.push({ field: 'Webhook Events', message: `unknown event(s) ${unknown.join(', ')}; allowed: ${WEBHOOK_EVENTS.join(', ')}` });
+		}
+		if ('endpointId' in input.webhook) {
+			if (isBlank(input.webhook.endpointId)) {
+				problems.push({ field: 'Webhook Endpoint ID', message: 'is required for a registered endpoint (see the AI Stats Trigger output)' });
+			}
+			body.webhook = { endpoint_id: input.webhook.endpointId.trim(), ...(events?.length ? { events } : {}) };
+		} else {
+			if (!/^https?:\/\/[^\s/?#]+/i.test(input.webhook.url ?? '')) {
+				problems.push({ field: 'Webhook URL', message: `must be an http(s) URL the gateway can reach (got ${show(input.webhook.url)})` });
+			}
+			if (isBlank(input.webhook.secret)) {
+				problems.push({
+					field: 'Webhook Signing Secret',
+					message: 'is empty: set "Webhook Signing Secret" in the AI Stats credential so deliveries can be verified',
+				});
+			}
+			body.webhook = { url: input.webhook.url, secret: input.webhook.secret, ...(events?.length ? { events } : {}) };
+		}
+	}
+
+	if (problems.length > 0) throw new CreateRequestError(problems);
+	return body;
+}

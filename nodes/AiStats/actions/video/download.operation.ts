@@ -1,0 +1,113 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { normalizeStatus } from '../../../shared/video';
+import { forEachItem } from '../../helpers/items';
+import { getVideoId } from '../../helpers/parameters';
+import { videoItems } from '../../helpers/videoItems';
+import { videoIdLocator } from '../common.description';
+import { fetchVideo } from './get.operation';
+
+const properties: INodeProperties[] = [
+	videoIdLocator,
+	{
+		displayName: 'Outputs',
+		name: 'outputs',
+		type: 'options',
+		options: [
+			{ name: 'All Outputs', value: 'all', description: 'Every sample of a multi-sample job' },
+			{ name: 'One Output', value: 'single', description: 'The sample at a given index' },
+		],
+		default: 'single',
+	},
+	{
+		displayName: 'Output Index',
+		name: 'index',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 3 },
+		default: 0,
+		description: 'Which sample to download (0 is the first)',
+		displayOptions: { show: { outputs: ['single'] } },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the file in',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. my-video.mp4',
+				description: 'Name of the file; by default <video ID>.mp4 (or <video ID>-<index>.mp4 for extra samples)',
+			},
+			{
+				displayName: 'Multiple Outputs',
+				name: 'layout',
+				type: 'options',
+				options: [
+					{ name: 'One Item per Output', value: 'separateItems' },
+					{ name: 'All Outputs in One Item', value: 'oneItem' },
+				],
+				default: 'separateItems',
+				description: 'With "All Outputs": one item per file, or one item with a binary field per file',
+			},
+			{
+				displayName: 'Verify Checksum',
+				name: 'verifyChecksum',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['download'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, async (itemIndex) => {
+		const videoId = getVideoId(this, itemIndex);
+		const outputs = this.getNodeParameter('outputs', itemIndex, 'single') as string;
+		const index = this.getNodeParameter('index', itemIndex, 0) as number;
+		const binaryPropertyName = this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+		const options = this.getNodeParameter('options', itemIndex, {}) as {
+			fileName?: string;
+			layout?: 'separateItems' | 'oneItem';
+			verifyChecksum?: boolean;
+		};
+		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
+			throw new NodeOperationError(this.getNode(), `Output Index must be a whole number of 0 or more (got ${index})`, { itemIndex });
+		}
+		const job = await fetchVideo(this, videoId, itemIndex);
+		const status = normalizeStatus(job.status);
+		if (status !== 'completed') {
+			throw new NodeOperationError(this.getNode(), `Video ${videoId} is ${status}, not completed: nothing to download yet`, {
+				itemIndex,
+				description:
+					status === 'queued' || status === 'processing'
+						? 'Use Generate with "Wait for Completion", or run Download after the job completes.'
+						: 'The job ended without a video.',
+			});
+		}
+		return await videoItems(this, job, {
+			binaryPropertyName,
+			outputs: outputs === 'all' ? 'all' : index,
+			layout: options.layout ?? 'separateItems',
+			fileName: options.fileName?.trim() || undefined,
+			verifyChecksum: options.verifyChecksum ?? true,
+			itemIndex,
+		});
+	});
+}

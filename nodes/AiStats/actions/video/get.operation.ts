@@ -1,0 +1,27 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { gatewayRequest } from '../../../shared/transport';
+import { jobToJson, type VideoJob } from '../../../shared/video';
+import { forEachItem } from '../../helpers/items';
+import { getVideoId } from '../../helpers/parameters';
+import { videoIdLocator } from '../common.description';
+
+const properties: INodeProperties[] = [videoIdLocator];
+
+export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, properties);
+
+export async function fetchVideo(ctx: IExecuteFunctions, videoId: string, itemIndex?: number): Promise<VideoJob> {
+	return await gatewayRequest<VideoJob>(ctx, {
+		method: 'GET',
+		path: `/videos/${encodeURIComponent(videoId)}`,
+		itemIndex,
+	});
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
+		const job = await fetchVideo(this, getVideoId(this, itemIndex), itemIndex);
+		return jobToJson(job);
+	});
+}

@@ -1,0 +1,71 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { GatewayApiError } from '../../shared/errors';
+import type { Limiter } from '../../shared/concurrency';
+import { isTerminal, normalizeStatus, type VideoJob } from '../../shared/video';
+import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from '../../shared/wait';
+import { fetchVideo } from '../actions/video/get.operation';
+
+/** The gateway asks for 20 s in production; never poll faster than this, whatever is set. */
+export const MIN_POLL_INTERVAL_SECONDS = 1;
+const DEFAULT_POLL_AFTER_SECONDS = 20;
+const MAX_ERROR_BACKOFF_MS = 60_000;
+const TRANSIENT_STATUSES = [429, 500, 502, 503, 504];
+
+export interface PollSettings {
+	/** Seconds between status calls; undefined = follow the job's `poll_after_seconds`. */
+	intervalSeconds?: number;
+	deadline: number;
+	limiter: Limiter;
+	itemIndex: number;
+}
+
+export type PollOutcome = { kind: 'terminal'; job: VideoJob } | { kind: 'timeout'; job: VideoJob };
+
+export interface PollStats {
+	statusRequests: number;
+}
+
+function intervalMs(job: VideoJob, settings: PollSettings): number {
+	const seconds = settings.intervalSeconds ?? (Number(job.poll_after_seconds) > 0 ? Number(job.poll_after_seconds) : DEFAULT_POLL_AFTER_SECONDS);
+	return Math.max(MIN_POLL_INTERVAL_SECONDS, seconds) * 1000;
+}
+
+function isTransient(error: unknown): boolean {
+	if (error instanceof GatewayApiError) return TRANSIENT_STATUSES.includes(error.gateway.httpStatus);
+	// Transport errors without a gateway answer (connection refused/reset) are worth another poll.
+	return error instanceof Error && !(error instanceof ExecutionCancelledError) && (error as { httpCode?: unknown }).httpCode == null;
+}
+
+/**
+ * Polls one job until it is terminal or the deadline passes. Status calls share the limiter, so
+ * a batch of N jobs waits about as long as its slowest job, with bounded concurrent requests.
+ * Transient gateway errors (429/5xx, dropped connections) back off and keep polling.
+ */
+export async function pollUntilTerminal(
+	ctx: IExecuteFunctions,
+	created: VideoJob,
+	settings: PollSettings,
+	stats: PollStats,
+): Promise<PollOutcome> {
+	const signal = ctx.getExecutionCancelSignal();
+	let job = created;
+	let failuresInRow = 0;
+	while (!isTerminal(job.status)) {
+		const remaining = settings.deadline - Date.now();
+		if (remaining <= 0) return { kind: 'timeout', job };
+		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, intervalMs(job, settings), MAX_ERROR_BACKOFF_MS) : 0;
+		await sleepUnlessCancelled(Math.min(remaining, Math.max(intervalMs(job, settings), backoff)), signal);
+		if (Date.now() >= settings.deadline && failuresInRow > 0) return { kind: 'timeout', job };
+		try {
+			stats.statusRequests++;
+			job = { ...(await settings.limiter.run(async () => await fetchVideo(ctx, job.id, settings.itemIndex))) };
+			failuresInRow = 0;
+		} catch (error) {
+			if (!isTransient(error)) throw error;
+			failuresInRow++;
+		}
+	}
+	job.status = normalizeStatus(job.status);
+	return { kind: 'terminal', job };
+}

@@ -1,0 +1,128 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { mapLimited } from '../../shared/concurrency';
+import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS, verifySignature } from '../../shared/signature';
+import { gatewayRequest } from '../../shared/transport';
+import { isTerminal, jobToJson, type VideoJob } from '../../shared/video';
+import { createJobs, prepareBodies } from '../actions/video/generate.jobs';
+import { errorItem, pairedItems } from '../helpers/items';
+import { finishJobs, readWaitSettings } from './outcomes';
+
+/**
+ * Webhook (resume) mode: the jobs are created with this execution's resume URL as their webhook,
+ * the execution is parked (no worker held), and the gateway's signed terminal events resume it.
+ *
+ * Stateless across workers: the batch is the node's own output from before the wait (stored
+ * with the execution), and every callback re-reads the statuses of the whole batch from the
+ * gateway. The execution resumes only when every job of the batch is terminal.
+ */
+
+/** Suffix of the resume URL (`<resumeUrl>/<path>`), matched by the node's webhook description. */
+export const RESUME_WEBHOOK_PATH = 'ai-stats-callback';
+const RESUME_EVENTS = ['video.completed', 'video.failed', 'video.cancelled', 'video.expired'];
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const settings = readWaitSettings(ctx);
+	const credentials = await ctx.getCredentials('aiStatsApi');
+	const secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '';
+	if (!secret) {
+		throw new NodeOperationError(ctx.getNode(), 'Webhook (Resume) mode needs a Webhook Signing Secret in the AI Stats credential', {
+			description:
+				'The gateway signs its callback with this secret and the node refuses unsigned callbacks. Add a long random secret to the credential, or use Poll mode.',
+		});
+	}
+	const resumeUrl = String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? '');
+	if (!/^https?:\/\//i.test(resumeUrl)) {
+		throw new NodeOperationError(ctx.getNode(), 'Webhook (Resume) mode needs n8n\'s resume URL, but none is available here', {
+			description: 'Run the workflow on an n8n instance whose webhook URL the gateway can reach (WEBHOOK_URL), or use Poll mode.',
+		});
+	}
+	const callback = { url: `${resumeUrl}/${RESUME_WEBHOOK_PATH}`, secret, events: RESUME_EVENTS };
+	const prepared = await prepareBodies(ctx, () => callback);
+	const created = await createJobs(ctx, prepared, settings.concurrency);
+	const items = created.flatMap((entry) =>
+		'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, { ...jobToJson(entry.job), ai_stats_waiting: true }),
+	);
+	if (!created.some((entry) => 'job' in entry)) return items;
+	await ctx.putExecutionToWait(new Date(Date.now() + settings.maxWaitMs));
+	return items;
+}
+
+type BatchEntry = { itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error };
+
+/** The node's own output from before the wait: one entry per input item. */
+function readBatch(ctx: IWebhookFunctions): BatchEntry[] {
+	const name = ctx.getNode().name.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+	const items = ctx.evaluateExpression(`{{ $('${name}').all() }}`, 0) as INodeExecutionData[] | undefined;
+	if (!Array.isArray(items)) return [];
+	return items.map((item, position) => {
+		const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
+		const itemIndex = typeof paired === 'object' && paired !== null ? paired.item : position;
+		const json = item.json ?? {};
+		if (typeof json.id === 'string' && json.ai_stats_waiting === true) {
+			return { itemIndex, job: json as unknown as VideoJob };
+		}
+		const error = new Error(typeof json.error === 'string' ? json.error : 'The job could not be created');
+		return { itemIndex, error };
+	});
+}
+
+function respond(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = ctx.getRequestObject();
+	const headers = ctx.getHeaderData();
+	const credentials = await ctx.getCredentials('aiStatsApi');
+	const rawBody: Buffer | string = (request as { rawBody?: Buffer }).rawBody ?? JSON.stringify(ctx.getBodyData() ?? {});
+	if (rawBody.length > MAX_EVENT_BYTES) return respond(ctx, 413, { error: 'payload_too_large' });
+	const check = verifySignature({
+		secret: typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '',
+		rawBody,
+		signature: headers[WEBHOOK_HEADERS.signature],
+		timestamp: headers[WEBHOOK_HEADERS.timestamp],
+		toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+	});
+	if (!check.valid) {
+		ctx.logger.warn('AI Stats: refused a resume callback', { reason: check.reason });
+		return respond(ctx, 401, { error: 'invalid_signature', reason: check.reason });
+	}
+	let event: IDataObject;
+	try {
+		event = JSON.parse(rawBody.toString()) as IDataObject;
+	} catch {
+		return respond(ctx, 400, { error: 'invalid_json' });
+	}
+	const eventJob = (event.data ?? {}) as IDataObject;
+	const batch = readBatch(ctx);
+	const jobs = batch.filter((entry): entry is { itemIndex: number; job: VideoJob } => 'job' in entry);
+	if (!jobs.some((entry) => entry.job.id === eventJob.id)) {
+		return respond(ctx, 200, { received: true, resumed: false, reason: 'not_in_batch' });
+	}
+	if (!isTerminal(eventJob.status)) return respond(ctx, 200, { received: true, resumed: false, reason: 'not_terminal' });
+
+	const settings = readWaitSettings(ctx);
+	// Re-read the whole batch: the event carries no outputs/asset, and other jobs may still run.
+	const latest = await mapLimited(jobs, settings.concurrency, async (entry) =>
+		await gatewayRequest<VideoJob>(ctx, { method: 'GET', path: `/videos/${encodeURIComponent(entry.job.id)}`, itemIndex: entry.itemIndex }),
+	);
+	const running = latest.filter((job) => !isTerminal(job.status)).map((job) => job.id);
+	if (running.length > 0) return respond(ctx, 200, { received: true, resumed: false, waiting_for: running });
+
+	// Acknowledge before downloading: the gateway gives up on a callback after 30 s.
+	ctx.getResponseObject().status(200).json({ received: true, resumed: true });
+	const byId = new Map(latest.map((job) => [job.id, job]));
+	const created: BatchEntry[] = batch.map((entry) => ('job' in entry ? { itemIndex: entry.itemIndex, job: byId.get(entry.job.id) ?? entry.job } : entry));
+	const items = await finishJobs(ctx, created, settings, async (job) => ({ kind: 'terminal', job }));
+	return { noWebhookResponse: true, workflowData: [items] };
+}

@@ -1,0 +1,147 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** Job states the gateway reports; `in_progress` is an older alias of `processing`. */
+export type VideoStatus =
+	| 'queued'
+	| 'processing'
+	| 'completed'
+	| 'failed'
+	| 'cancelled'
+	| 'expired';
+
+export const TERMINAL_STATUSES: readonly VideoStatus[] = ['completed', 'failed', 'cancelled', 'expired'];
+
+export const ALL_STATUSES: readonly VideoStatus[] = [
+	'queued',
+	'processing',
+	'completed',
+	'failed',
+	'cancelled',
+	'expired',
+];
+
+export interface VideoOutput extends IDataObject {
+	index: number;
+	mime_type?: string;
+	bytes_available?: boolean;
+	content_url?: string;
+	download_url?: string;
+	expires_at?: number;
+}
+
+export interface VideoAsset extends IDataObject {
+	id?: string;
+	mime_type?: string | null;
+	bytes?: number | null;
+	sha256?: string | null;
+	width?: number | null;
+	height?: number | null;
+	duration_seconds?: number | null;
+}
+
+/** The job object of create, status and list responses (fields the node relies on). */
+export interface VideoJob extends IDataObject {
+	id: string;
+	object?: string;
+	status: string;
+	model?: string;
+	progress?: number | null;
+	poll_after_seconds?: number;
+	request_id?: string;
+	generation_id?: string;
+	output_access?: string;
+	asset?: VideoAsset | null;
+	outputs?: VideoOutput[];
+	content_url?: string;
+	download_url?: string | null;
+	expires_at?: number | null;
+	usage?: IDataObject;
+	billing?: IDataObject;
+	error?: IDataObject | string | null;
+}
+
+export function normalizeStatus(status: unknown): string {
+	if (status === 'in_progress') return 'processing';
+	return typeof status === 'string' ? status : 'unknown';
+}
+
+export function isTerminal(status: unknown): boolean {
+	return (TERMINAL_STATUSES as readonly string[]).includes(normalizeStatus(status));
+}
+
+/** `<id>.mp4`, or `<id>-<index>.mp4` for the extra samples of a multi-sample job. */
+export function videoFileName(videoId: string, index: number, sampleCount: number, mimeType?: string): string {
+	const extension = mimeType && mimeType !== 'video/mp4' ? extensionFor(mimeType) : 'mp4';
+	const base = sampleCount > 1 || index > 0 ? `${videoId}-${index}` : videoId;
+	return `${base}.${extension}`;
+}
+
+function extensionFor(mimeType: string): string {
+	const subtype = mimeType.split('/')[1]?.split(';')[0]?.trim();
+	if (!subtype) return 'mp4';
+	if (subtype === 'quicktime') return 'mov';
+	if (subtype === 'x-matroska') return 'mkv';
+	return subtype.replace(/[^a-z0-9]/gi, '') || 'mp4';
+}
+
+/** Indexes of the outputs a job has (at least index 0 once it is completed). */
+export function outputIndexes(job: VideoJob): number[] {
+	if (Array.isArray(job.outputs) && job.outputs.length > 0) {
+		return job.outputs.map((output, position) =>
+			typeof output.index === 'number' ? output.index : position,
+		);
+	}
+	return [0];
+}
+
+function toNumber(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+	return undefined;
+}
+
+function firstNumber(source: IDataObject | undefined, keys: string[]): number | undefined {
+	if (!source) return undefined;
+	for (const key of keys) {
+		const value = toNumber(source[key]);
+		if (value !== undefined) return value;
+	}
+	return undefined;
+}
+
+function firstString(source: IDataObject | undefined, keys: string[]): string | undefined {
+	if (!source) return undefined;
+	for (const key of keys) {
+		const value = source[key];
+		if (typeof value === 'string' && value !== '') return value;
+	}
+	return undefined;
+}
+
+/**
+ * Plain top-level cost fields, so a workflow can put them in a sheet without digging into
+ * `usage` / `billing` (whose exact shape the gateway treats as open).
+ */
+export function costFields(job: VideoJob): IDataObject {
+	const usage = (job.usage ?? undefined) as IDataObject | undefined;
+	const billing = (job.billing ?? undefined) as IDataObject | undefined;
+	const estimated =
+		firstNumber(billing, ['estimated_cost', 'estimate', 'held_amount', 'hold_amount', 'amount_held']) ??
+		firstNumber(usage, ['estimated_cost']);
+	const settled = isTerminal(job.status)
+		? (firstNumber(billing, ['settled_cost', 'final_cost', 'charged', 'amount_charged']) ??
+			firstNumber(usage, ['cost', 'total_cost']))
+		: undefined;
+	return {
+		cost_estimated: estimated ?? null,
+		cost: settled ?? null,
+		cost_currency: firstString(billing, ['currency']) ?? firstString(usage, ['currency']) ?? 'USD',
+		cost_status:
+			firstString(billing, ['status', 'state']) ?? (settled !== undefined ? 'settled' : estimated !== undefined ? 'held' : null),
+	};
+}
+
+/** What a workflow gets for a job: the gateway's object plus normalised status and cost fields. */
+export function jobToJson(job: VideoJob): IDataObject {
+	return { ...job, status: normalizeStatus(job.status), ...costFields(job) };
+}

@@ -1,0 +1,145 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
+
+import { downloadVideo } from '../shared/binary';
+import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
+import { costFields, normalizeStatus, videoFileName, type VideoJob } from '../shared/video';
+import type { EndpointState } from './endpoints';
+
+/** n8n answers on receipt, but the body is read here first: refuse anything this large. */
+const MAX_EVENT_BYTES = 1024 * 1024;
+/** Redelivered event ids remembered for dropping duplicates (bounded, oldest forgotten first). */
+const SEEN_EVENTS_LIMIT = 500;
+const SEEN_EVENTS_TTL_SECONDS = 24 * 60 * 60;
+
+interface TriggerOptions {
+	downloadVideo?: boolean;
+	dropDuplicates?: boolean;
+	binaryPropertyName?: string;
+	toleranceSeconds?: number;
+}
+
+function header(ctx: IWebhookFunctions, name: string): string | undefined {
+	const value = ctx.getHeaderData()[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+function reply(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+/** True when `eventId` was seen recently; records it otherwise. */
+function seenBefore(staticData: IDataObject, eventId: string): boolean {
+	const now = Math.floor(Date.now() / 1000);
+	const seen = ((staticData.seenEvents as Array<[string, number]> | undefined) ?? []).filter(
+		([, at]) => now - at < SEEN_EVENTS_TTL_SECONDS,
+	);
+	if (seen.some(([id]) => id === eventId)) {
+		staticData.seenEvents = seen;
+		return true;
+	}
+	seen.push([eventId, now]);
+	staticData.seenEvents = seen.slice(-SEEN_EVENTS_LIMIT);
+	return false;
+}
+
+/** Normalises `job.X` / bare `X` subscriptions to the delivered `video.X` names. */
+export function normalizeEventName(name: string): string {
+	const bare = name.replace(/^(video|job)\./, '');
+	return `video.${bare}`;
+}
+
+export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = ctx.getRequestObject();
+	const secretSource = ctx.getNodeParameter('secretSource', 'sharedSecret') as string;
+	const events = (ctx.getNodeParameter('events', []) as string[]).map(normalizeEventName);
+	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
+	const staticData = ctx.getWorkflowStaticData('node') as EndpointState;
+
+	const credentials = await ctx.getCredentials('aiStatsApi');
+	const secret =
+		secretSource === 'registeredEndpoint'
+			? (staticData.signingSecret ?? '')
+			: typeof credentials.webhookSecret === 'string'
+				? credentials.webhookSecret
+				: '';
+	if (!secret) {
+		ctx.logger.error('AI Stats Trigger: no signing secret configured, delivery refused');
+		return reply(ctx, 500, { error: 'trigger_not_configured', message: 'No signing secret is configured for this trigger' });
+	}
+
+	const rawBody = (request as { rawBody?: Buffer }).rawBody;
+	if (!rawBody || rawBody.length === 0) return reply(ctx, 400, { error: 'empty_body' });
+	if (rawBody.length > MAX_EVENT_BYTES) return reply(ctx, 413, { error: 'payload_too_large' });
+
+	const check = verifySignature({
+		secret,
+		rawBody,
+		signature: header(ctx, WEBHOOK_HEADERS.signature),
+		timestamp: header(ctx, WEBHOOK_HEADERS.timestamp),
+		toleranceSeconds: options.toleranceSeconds ?? 300,
+	});
+	if (!check.valid) {
+		ctx.logger.warn('AI Stats Trigger: refused a delivery', { reason: check.reason });
+		return reply(ctx, 401, { error: 'invalid_signature', reason: check.reason });
+	}
+
+	let event: IDataObject;
+	try {
+		event = JSON.parse(rawBody.toString('utf8')) as IDataObject;
+	} catch {
+		return reply(ctx, 400, { error: 'invalid_json' });
+	}
+	if (!event || typeof event !== 'object' || Array.isArray(event)) return reply(ctx, 400, { error: 'invalid_event' });
+
+	const type = normalizeEventName(String(event.type ?? header(ctx, WEBHOOK_HEADERS.eventType) ?? ''));
+	if (!events.includes(type)) return reply(ctx, 200, { received: true, ignored: 'event_not_selected' });
+
+	const eventId = String(event.id ?? header(ctx, WEBHOOK_HEADERS.eventId) ?? '');
+	if (options.dropDuplicates !== false && eventId && seenBefore(staticData, eventId)) {
+		return reply(ctx, 200, { received: true, ignored: 'duplicate' });
+	}
+
+	const job = ((event.data ?? {}) as IDataObject) as VideoJob;
+	const delivery = (event.delivery ?? {}) as IDataObject;
+	const json: IDataObject = {
+		event_id: eventId,
+		type,
+		created_at: event.created_at ?? null,
+		video_id: job.id ?? null,
+		status: normalizeStatus(job.status),
+		request_id: job.request_id ?? null,
+		delivery: {
+			key: delivery.key ?? header(ctx, WEBHOOK_HEADERS.deliveryKey) ?? null,
+			attempt: Number(delivery.attempt ?? header(ctx, WEBHOOK_HEADERS.attempt) ?? 1),
+			max_attempts: Number(delivery.max_attempts ?? header(ctx, WEBHOOK_HEADERS.maxAttempts) ?? 1),
+		},
+		...(event.status_change ? { status_change: event.status_change } : {}),
+		...(job.id ? costFields(job) : {}),
+		...(staticData.endpointId ? { endpoint_id: staticData.endpointId } : {}),
+		data: job,
+	};
+
+	if (!(options.downloadVideo && type === 'video.completed' && job.id)) {
+		return { workflowData: [ctx.helpers.returnJsonArray([json])] };
+	}
+
+	// Acknowledge first: a long download must not run into the gateway's 30 s timeout.
+	ctx.getResponseObject().status(200).json({ received: true });
+	const item: INodeExecutionData = { json };
+	try {
+		const downloaded = await downloadVideo(ctx, {
+			videoId: job.id,
+			fileName: videoFileName(job.id, 0, 1),
+			signedUrl: typeof job.download_url === 'string' ? job.download_url : undefined,
+			itemIndex: 0,
+		});
+		item.binary = { [options.binaryPropertyName || 'data']: downloaded.binary };
+		json.download_source = downloaded.source;
+		json.bytes = downloaded.bytes;
+	} catch (error) {
+		// The event still starts the workflow; the item says why there is no file.
+		json.download_error = (error as Error).message;
+	}
+	return { noWebhookResponse: true, workflowData: [[item]] };
+}

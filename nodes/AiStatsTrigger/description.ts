@@ -1,0 +1,103 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const TRIGGER_WEBHOOK_PATH = 'ai-stats';
+
+export const eventOptions = [
+	{ name: 'Cancelled', value: 'video.cancelled', description: 'A job was cancelled' },
+	{ name: 'Completed', value: 'video.completed', description: 'A video is ready' },
+	{ name: 'Created', value: 'video.created', description: 'A job was accepted' },
+	{ name: 'Expired', value: 'video.expired', description: 'A job expired before finishing' },
+	{ name: 'Failed', value: 'video.failed', description: 'A job failed' },
+	{ name: 'Progress', value: 'video.progress', description: 'Progress in 10% steps' },
+	{ name: 'Status Changed', value: 'video.status_changed', description: 'Any status change' },
+];
+
+export const DEFAULT_EVENTS = ['video.completed', 'video.failed', 'video.expired', 'video.cancelled'];
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Signing Secret Source',
+		name: 'secretSource',
+		type: 'options',
+		options: [
+			{
+				name: 'Registered Endpoint',
+				value: 'registeredEndpoint',
+				description:
+					'Register this trigger\'s URL with the gateway when the workflow is activated (needs a management key, phaseo_v1_mk_…); the gateway issues the secret',
+			},
+			{
+				name: 'Shared Secret',
+				value: 'sharedSecret',
+				description:
+					'Verify with the credential\'s Webhook Signing Secret, the same one Generate sends with an inline webhook URL',
+			},
+		],
+		default: 'sharedSecret',
+	},
+	{
+		displayName:
+			'Deliveries are verified with the Webhook Signing Secret of the credential. Activation fails while the credential has no secret: unsigned events are never accepted. In Generate, set Notify Webhook → URL to this trigger\'s production URL.',
+		name: 'sharedSecretNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { secretSource: ['sharedSecret'] } },
+	},
+	{
+		displayName:
+			'Activating the workflow registers this trigger\'s URL at the gateway (POST /webhook-endpoints) and stores the issued signing secret; deactivating deletes the endpoint. The endpoint ID appears in every output item as "endpoint_id": use it in Generate → Notify Webhook → Endpoint ID. The credential must hold a management key, and the gateway must reach this n8n over public https.',
+		name: 'registeredNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { secretSource: ['registeredEndpoint'] } },
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: eventOptions,
+		default: DEFAULT_EVENTS,
+		required: true,
+		description: 'Which events start the workflow; others are acknowledged and dropped',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Download Video',
+				name: 'downloadVideo',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to put the video into the output item as binary data on "Completed" events (from the event\'s signed link, or the authenticated content route if it expired)',
+			},
+			{
+				displayName: 'Drop Duplicate Deliveries',
+				name: 'dropDuplicates',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to ignore a redelivered event (same event ID) seen recently; the gateway delivers at least once, so duplicates happen',
+			},
+			{
+				displayName: 'Put Output File in Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				description: 'The name of the output binary field to put the video in',
+			},
+			{
+				displayName: 'Timestamp Tolerance (Seconds)',
+				name: 'toleranceSeconds',
+				type: 'number',
+				typeOptions: { minValue: 30, maxValue: 3600 },
+				default: 300,
+				description: 'Reject deliveries whose signed timestamp is further than this from now (replay protection)',
+			},
+		],
+	},
+];

@@ -126,18 +126,18 @@ export function costFields(job: VideoJob): IDataObject {
 	const usage = (job.usage ?? undefined) as IDataObject | undefined;
 	const billing = (job.billing ?? undefined) as IDataObject | undefined;
 	const estimated =
-		firstNumber(billing, ['estimated_cost', 'estimate', 'held_amount', 'hold_amount', 'amount_held']) ??
-		firstNumber(usage, ['estimated_cost']);
+		firstNumber(billing, ['estimated_user_cost', 'estimated_cost', 'estimate']) ?? firstNumber(usage, ['estimated_cost']);
 	const settled = isTerminal(job.status)
-		? (firstNumber(billing, ['settled_cost', 'final_cost', 'charged', 'amount_charged']) ??
-			firstNumber(usage, ['cost', 'total_cost']))
+		? (firstNumber(billing, ['settled_user_cost', 'settled_cost', 'final_cost']) ?? firstNumber(usage, ['cost', 'cost_usd']))
 		: undefined;
+	const currency = firstString(billing, ['currency']) ?? firstString(usage, ['currency']) ?? 'usd';
 	return {
 		cost_estimated: estimated ?? null,
 		cost: settled ?? null,
-		cost_currency: firstString(billing, ['currency']) ?? firstString(usage, ['currency']) ?? 'USD',
+		cost_currency: currency.toUpperCase(),
 		cost_status:
-			firstString(billing, ['status', 'state']) ?? (settled !== undefined ? 'settled' : estimated !== undefined ? 'held' : null),
+			firstString(billing, ['state', 'reservation_status', 'status']) ??
+			(settled !== undefined ? 'settled' : estimated !== undefined ? 'estimated' : null),
 	};
 }
 

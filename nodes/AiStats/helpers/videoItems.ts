@@ -54,7 +54,7 @@ export async function videoItems(
 		downloads.push({ index, ...downloaded });
 	}
 	const json = jobToJson(job);
-	if (options.layout === 'oneItem' || downloads.length === 1) {
+	if (options.layout === 'oneItem' && downloads.length > 1) {
 		const binary: Record<string, IBinaryData> = {};
 		const files: IDataObject[] = [];
 		for (const download of downloads) {

@@ -29,6 +29,14 @@ export const RESUME_WEBHOOK_PATH = 'ai-stats-callback';
 const RESUME_EVENTS = ['video.completed', 'video.failed', 'video.cancelled', 'video.expired'];
 const MAX_EVENT_BYTES = 1024 * 1024;
 
+/** n8n's resume URL carries `?signature=…`: the webhook path goes before the query string. */
+export function withPathSuffix(url: string, suffix: string): string {
+	const queryStart = url.search(/[?#]/);
+	const base = queryStart === -1 ? url : url.slice(0, queryStart);
+	const rest = queryStart === -1 ? '' : url.slice(queryStart);
+	return `${base.replace(/\/+$/, '')}/${suffix}${rest}`;
+}
+
 export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const settings = readWaitSettings(ctx);
 	const credentials = await ctx.getCredentials('aiStatsApi');
@@ -45,7 +53,7 @@ export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExec
 			description: 'Run the workflow on an n8n instance whose webhook URL the gateway can reach (WEBHOOK_URL), or use Poll mode.',
 		});
 	}
-	const callback = { url: `${resumeUrl}/${RESUME_WEBHOOK_PATH}`, secret, events: RESUME_EVENTS };
+	const callback = { url: withPathSuffix(resumeUrl, RESUME_WEBHOOK_PATH), secret, events: RESUME_EVENTS };
 	const prepared = await prepareBodies(ctx, () => callback);
 	const created = await createJobs(ctx, prepared, settings.concurrency);
 	const items = created.flatMap((entry) =>

@@ -57,30 +57,74 @@ export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExec
 	const prepared = await prepareBodies(ctx, () => callback);
 	const created = await createJobs(ctx, prepared, settings.concurrency);
 	const items = created.flatMap((entry) =>
-		'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, { ...jobToJson(entry.job), ai_stats_waiting: true }),
+		'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, jobToJson(entry.job)),
 	);
 	if (!created.some((entry) => 'job' in entry)) return items;
+	const entries = created.map((entry) => ('job' in entry ? entry.job.id : FAILED_CREATE));
+	if (!saveBatch(ctx, entries)) {
+		// The jobs exist and are billed: wait for them here rather than lose them.
+		ctx.logger.warn('AI Stats: the batch is too large to park the execution; waiting by polling instead', { jobs: entries.length });
+		return await finishJobs(ctx, created, settings);
+	}
 	await ctx.putExecutionToWait(new Date(Date.now() + settings.maxWaitMs));
 	return items;
 }
 
 type BatchEntry = { itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error };
 
-/** The node's own output from before the wait: one entry per input item. */
-function readBatch(ctx: IWebhookFunctions): BatchEntry[] {
-	const name = ctx.getNode().name.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-	const items = ctx.evaluateExpression(`{{ $('${name}').all() }}`, 0) as INodeExecutionData[] | undefined;
-	if (!Array.isArray(items)) return [];
-	return items.map((item, position) => {
-		const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
-		const itemIndex = typeof paired === 'object' && paired !== null ? paired.item : position;
-		const json = item.json ?? {};
-		if (typeof json.id === 'string' && json.ai_stats_waiting === true) {
-			return { itemIndex, job: json as unknown as VideoJob };
+/**
+ * The batch (one job id per input item, `!` where creating failed) is kept in n8n's custom
+ * execution data: it is stored with the execution and restored on every worker that resumes
+ * it. n8n keeps the waiting node's own output from the webhook, and limits custom data to
+ * 10 keys of 255 characters, hence the compact chunks.
+ */
+const CUSTOM_DATA_LIMITS = { keys: 10, valueLength: 255 };
+const FAILED_CREATE = '!';
+
+function batchKeyPrefix(ctx: IExecuteFunctions | IWebhookFunctions): string {
+	const node = ctx.getNode();
+	const nodeKey = (node.id ?? node.name).replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'node';
+	return `ai_stats_${nodeKey}_`;
+}
+
+/** Saves the batch; false when custom execution data has no room for it. */
+function saveBatch(ctx: IExecuteFunctions, entries: string[]): boolean {
+	const chunks: string[] = [];
+	let current = '';
+	for (const entry of entries) {
+		if (entry.length + 1 > CUSTOM_DATA_LIMITS.valueLength) return false;
+		const next = current === '' ? entry : `${current},${entry}`;
+		if (next.length > CUSTOM_DATA_LIMITS.valueLength) {
+			chunks.push(current);
+			current = entry;
+		} else {
+			current = next;
 		}
-		const error = new Error(typeof json.error === 'string' ? json.error : 'The job could not be created');
-		return { itemIndex, error };
-	});
+	}
+	chunks.push(current);
+	const prefix = batchKeyPrefix(ctx);
+	const existing = Object.keys(ctx.customData.getAll()).filter((key) => !key.startsWith(prefix));
+	if (existing.length + chunks.length > CUSTOM_DATA_LIMITS.keys) return false;
+	try {
+		chunks.forEach((chunk, index) => ctx.customData.set(`${prefix}${index}`, chunk));
+	} catch {
+		return false;
+	}
+	return chunks.every((chunk, index) => ctx.customData.get(`${prefix}${index}`) === chunk);
+}
+
+function readBatch(ctx: IWebhookFunctions): BatchEntry[] {
+	const prefix = batchKeyPrefix(ctx);
+	const stored = ctx.customData.getAll();
+	const entries: string[] = [];
+	for (let index = 0; stored[`${prefix}${index}`] !== undefined; index++) {
+		entries.push(...String(stored[`${prefix}${index}`]).split(','));
+	}
+	return entries.map((entry, itemIndex) =>
+		entry === FAILED_CREATE || entry === ''
+			? { itemIndex, error: new Error('Creating the video job failed before the wait (see the error logged then)') }
+			: { itemIndex, job: { id: entry, status: 'queued' } },
+	);
 }
 
 function respond(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {

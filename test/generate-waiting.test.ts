@@ -183,7 +183,7 @@ describe('Generate → Webhook (Resume)', () => {
 		}
 		expect(bridge.current?.status).toBe('waiting');
 
-		sim.completeJob(job.id);
+		await sim.completeJob(job.id);
 		expect((await bridge.finished()).status).toBe('success');
 	});
 

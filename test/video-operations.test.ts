@@ -21,7 +21,7 @@ async function createCompletedJob(extra: Record<string, unknown> = {}): Promise<
 	const run = await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'none', ...extra }) });
 	expect(run.status).toBe('success');
 	const id = run.items[0].json.id as string;
-	sim.completeJob(id);
+	await sim.completeJob(id);
 	return id;
 }
 
@@ -151,7 +151,7 @@ describe('Video → Get / Get Many / Delete', () => {
 			parameters: generateParameters({ waitForCompletion: 'none' }),
 		});
 		const ids = run.items.map((item) => item.json.id as string);
-		ids.slice(0, 3).forEach((id) => sim.completeJob(id));
+		await Promise.all(ids.slice(0, 3).map(async (id) => await sim.completeJob(id)));
 		const all = await runAiStats(sim, {
 			parameters: { resource: 'video', operation: 'getMany', returnAll: true, filters: { order: 'asc' } },
 		});

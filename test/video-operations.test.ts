@@ -139,6 +139,19 @@ describe('Video → Get / Get Many / Delete', () => {
 		expect(byUrl.items[0].json.id).toBe(id);
 	});
 
+	it('leaves the signed download links out unless asked for', async () => {
+		const id = await createCompletedJob();
+		const plain = await runAiStats(sim, { parameters: { resource: 'video', operation: 'get', videoId: byId(id) } });
+		expect(plain.items[0].json.download_url).toBeUndefined();
+		expect(JSON.stringify(plain.items)).not.toContain('download_sig');
+		expect(plain.items[0].json.content_url).toEqual(expect.stringContaining(id));
+		const withLinks = await runAiStats(sim, {
+			parameters: { resource: 'video', operation: 'get', videoId: byId(id), options: { includeSignedLinks: true } },
+		});
+		expect(withLinks.items[0].json.download_url).toEqual(expect.stringContaining('download_sig='));
+		expect((withLinks.items[0].json.outputs as Array<{ download_url?: string }>)[0].download_url).toBeDefined();
+	});
+
 	it('reports an unknown video as a 404 with the gateway reason', async () => {
 		const run = await runAiStats(sim, { parameters: { resource: 'video', operation: 'get', videoId: byId('video_missing') } });
 		expect(run.status).toBe('error');

@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecuti
 
 import { downloadVideo } from '../shared/binary';
 import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
-import { costFields, normalizeStatus, videoFileName, type VideoJob } from '../shared/video';
+import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
 
 /** n8n answers on receipt, but the body is read here first: refuse anything this large. */
@@ -16,6 +16,7 @@ interface TriggerOptions {
 	dropDuplicates?: boolean;
 	binaryPropertyName?: string;
 	toleranceSeconds?: number;
+	includeSignedLinks?: boolean;
 }
 
 function header(ctx: IWebhookFunctions, name: string): string | undefined {
@@ -117,7 +118,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		...(event.status_change ? { status_change: event.status_change } : {}),
 		...(job.id ? costFields(job) : {}),
 		...(staticData.endpointId ? { endpoint_id: staticData.endpointId } : {}),
-		data: job,
+		data: options.includeSignedLinks ? job : withoutSignedLinks(job),
 	};
 
 	if (!(options.downloadVideo && type === 'video.completed' && job.id)) {

@@ -56,7 +56,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'events',
 		type: 'multiOptions',
 		options: eventOptions,
-		default: DEFAULT_EVENTS,
+		default: [...DEFAULT_EVENTS],
 		required: true,
 		description: 'Which events start the workflow; others are acknowledged and dropped',
 	},
@@ -82,6 +82,14 @@ export const triggerProperties: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether to ignore a redelivered event (same event ID) seen recently; the gateway delivers at least once, so duplicates happen',
+			},
+			{
+				displayName: 'Include Signed Links',
+				name: 'includeSignedLinks',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to keep the event\'s signed download link (data.download_url, valid without a key for 15 minutes) in the output; off by default so it does not end up in execution logs',
 			},
 			{
 				displayName: 'Put Output File in Field',

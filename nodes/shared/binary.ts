@@ -5,6 +5,7 @@ import { NodeApiError } from 'n8n-workflow';
 import {
 	RETRY_POLICY,
 	headerValue,
+	describeNetworkError,
 	networkErrorCode,
 	openSignedUrl,
 	openVideoContent,
@@ -133,7 +134,7 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 			lastProblem =
 				error instanceof IntegrityError
 					? error.message
-					: `the transfer broke off (${networkErrorCode(error) ?? (error as Error).message})`;
+					: `the transfer broke off (${describeNetworkError(networkErrorCode(error))})`;
 			response.body.destroy?.();
 		}
 		if (attempt < RETRY_POLICY.maxAttempts) {

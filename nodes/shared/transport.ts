@@ -109,6 +109,27 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+const NETWORK_PHRASES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	ECONNRESET: 'connection reset',
+	EPIPE: 'connection broken',
+	ETIMEDOUT: 'timed out',
+	ECONNABORTED: 'timed out',
+	ERR_SOCKET_CONNECTION_TIMEOUT: 'timed out',
+	UND_ERR_SOCKET: 'connection broken',
+	ERR_STREAM_PREMATURE_CLOSE: 'connection closed early',
+};
+
+/**
+ * Words for a network error code. NodeApiError replaces any message that contains a raw code
+ * such as ECONNRESET with a generic sentence, so messages use these phrases instead.
+ */
+export function describeNetworkError(code: string | undefined): string {
+	return (code && NETWORK_PHRASES[code]) ?? (code ? code.toLowerCase().replace(/_/g, ' ') : 'request failed');
+}
+
 function isCancellation(error: unknown, signal?: AbortSignal): boolean {
 	if (error instanceof ExecutionCancelledError) return true;
 	if (signal?.aborted) return true;
@@ -195,23 +216,18 @@ class GatewayClient {
 		const notSent = code !== undefined && NOT_SENT_CODES.includes(code);
 		const dropped = code !== undefined && DROPPED_CODES.includes(code);
 		const retry = mode === 'idempotent' ? notSent || dropped : mode === 'create' ? code === 'ECONNREFUSED' : false;
+		const phrase = describeNetworkError(code);
 		let description: string;
 		if (notSent) {
-			description = `The gateway could not be reached (${code}). Check the Base URL of the AI Stats credential and the network.`;
+			description = `The gateway could not be reached (${phrase}). Check the Base URL of the AI Stats credential and the network.`;
 		} else if (dropped && mode === 'create') {
-			description = `The connection broke (${code}) after the request was sent, so the gateway may have created (and billed) the job. It was not retried to avoid a duplicate: check "Get Many" for a new job before running again.`;
+			description = `The connection broke (${phrase}) after the request was sent, so the gateway may have created (and billed) the job. It was not retried to avoid a duplicate: check "Get Many" for a new job before running again.`;
 		} else if (dropped) {
-			description = `The connection to the gateway broke (${code}).`;
+			description = `The connection to the gateway broke (${phrase}).`;
 		} else {
-			description = code ? `Network error ${code}.` : 'The request failed before the gateway answered.';
+			description = code ? `Network error (${phrase}).` : 'The request failed before the gateway answered.';
 		}
-		const wrapped = transportError(
-			this.node,
-			`Could not ${what}: ${code ?? 'request failed'}`,
-			description,
-			itemIndex,
-			code ? { code } : {},
-		);
+		const wrapped = transportError(this.node, `Could not ${what}: ${phrase}`, description, itemIndex, code ? { network_error: code } : {});
 		return { ok: false, error: wrapped, retry };
 	}
 
@@ -221,7 +237,8 @@ class GatewayClient {
 		const { text, tooLarge } = await readBodyText(response.body, 1024 * 1024).catch(() => ({ text: '', tooLarge: false }));
 		const headerRequestId = requestIdFromHeaders(response.headers);
 		try {
-			info = parseGatewayError(response.statusCode, tooLarge ? undefined : JSON.parse(text), headerRequestId);
+			if (tooLarge) throw new Error('oversized');
+			info = parseGatewayError(response.statusCode, JSON.parse(text), headerRequestId);
 		} catch {
 			info = { httpStatus: response.statusCode, requestId: headerRequestId };
 			info.message = `The gateway answered with ${tooLarge ? 'an oversized body' : describeNonJson(text)}.`;

@@ -141,7 +141,20 @@ export function costFields(job: VideoJob): IDataObject {
 	};
 }
 
+/**
+ * Removes the signed download links (bearer-free URLs that grant access until they expire) so
+ * they do not spread into execution logs; workflows ask for them explicitly.
+ */
+export function withoutSignedLinks(job: VideoJob): VideoJob {
+	const { download_url: _link, expires_at: _expiry, ...rest } = job;
+	const outputs = Array.isArray(job.outputs)
+		? job.outputs.map(({ download_url: _outputLink, expires_at: _outputExpiry, ...output }) => output as VideoOutput)
+		: undefined;
+	return { ...rest, ...(outputs ? { outputs } : {}) } as VideoJob;
+}
+
 /** What a workflow gets for a job: the gateway's object plus normalised status and cost fields. */
-export function jobToJson(job: VideoJob): IDataObject {
-	return { ...job, status: normalizeStatus(job.status), ...costFields(job) };
+export function jobToJson(job: VideoJob, keepSignedLinks = false): IDataObject {
+	const visible = keepSignedLinks ? job : withoutSignedLinks(job);
+	return { ...visible, status: normalizeStatus(job.status), ...costFields(job) };
 }

@@ -1,5 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Output option shared by the operations that return a job. */
+export const includeSignedLinksOption: INodeProperties = {
+		displayName: 'Include Signed Links',
+		name: 'includeSignedLinks',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to keep the gateway\'s signed download links (download_url, valid without a key until they expire) in the output. Off by default so they do not end up in execution logs; use Get Download Link to hand a link on.',
+	};
+
 /** The "Video" resource locator shared by every operation on one job. */
 export const videoIdLocator: INodeProperties = {
 	displayName: 'Video',

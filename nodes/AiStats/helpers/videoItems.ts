@@ -11,6 +11,8 @@ export interface VideoItemOptions {
 	layout: 'separateItems' | 'oneItem';
 	fileName?: string;
 	verifyChecksum?: boolean;
+	/** Keep the job's signed links in the output json. */
+	keepSignedLinks?: boolean;
 	/** Try the job's signed link before the authenticated content route. */
 	preferSignedUrl?: boolean;
 	itemIndex: number;
@@ -53,7 +55,7 @@ export async function videoItems(
 		});
 		downloads.push({ index, ...downloaded });
 	}
-	const json = jobToJson(job);
+	const json = jobToJson(job, options.keepSignedLinks === true);
 	if (options.layout === 'oneItem' && downloads.length > 1) {
 		const binary: Record<string, IBinaryData> = {};
 		const files: IDataObject[] = [];

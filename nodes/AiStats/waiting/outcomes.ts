@@ -16,6 +16,7 @@ export interface WaitSettings {
 	onJobFailure: 'error' | 'output';
 	layout: 'separateItems' | 'oneItem';
 	verifyChecksum: boolean;
+	includeSignedLinks: boolean;
 }
 
 /** Generate (execute) and its resume webhook: the two places a wait finishes. */
@@ -47,6 +48,7 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		onJobFailure: parameter(ctx, 'onJobFailure', 'error') as 'error' | 'output',
 		layout: (options.layout as 'separateItems' | 'oneItem') ?? 'separateItems',
 		verifyChecksum: options.verifyChecksum !== false,
+		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,
 	};
 }
 
@@ -108,7 +110,7 @@ async function outcomeItems(
 	}
 	const status = normalizeStatus(job.status);
 	if (status === 'completed') {
-		if (!settings.downloadVideo) return [{ json: jobToJson(job) }];
+		if (!settings.downloadVideo) return [{ json: jobToJson(job, settings.includeSignedLinks) }];
 		return await limiter.run(
 			async () =>
 				await videoItems(ctx, job, {
@@ -116,6 +118,7 @@ async function outcomeItems(
 					outputs: 'all',
 					layout: settings.layout,
 					verifyChecksum: settings.verifyChecksum,
+					keepSignedLinks: settings.includeSignedLinks,
 					preferSignedUrl: false,
 					itemIndex,
 				}),
@@ -123,7 +126,7 @@ async function outcomeItems(
 	}
 	const detail = jobErrorDetail(job);
 	if (settings.onJobFailure === 'output') {
-		return [{ json: { ...jobToJson(job), error_detail: detail ?? null } }];
+		return [{ json: { ...jobToJson(job, settings.includeSignedLinks), error_detail: detail ?? null } }];
 	}
 	throw new NodeApiError(
 		ctx.getNode(),

@@ -5,7 +5,7 @@ import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
-import { videoIdLocator } from '../common.description';
+import { includeSignedLinksOption, videoIdLocator } from '../common.description';
 import { fetchVideo } from './get.operation';
 
 const properties: INodeProperties[] = [
@@ -50,8 +50,9 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. my-video.mp4',
-				description: 'Name of the file; by default <video ID>.mp4 (or <video ID>-<index>.mp4 for extra samples)',
+				description: 'Name of the file; by default &lt;video ID&gt;.mp4 (or &lt;video ID&gt;-&lt;index&gt;.mp4 for extra samples)',
 			},
+			includeSignedLinksOption,
 			{
 				displayName: 'Multiple Outputs',
 				name: 'layout',
@@ -86,6 +87,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			fileName?: string;
 			layout?: 'separateItems' | 'oneItem';
 			verifyChecksum?: boolean;
+			includeSignedLinks?: boolean;
 		};
 		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
 			throw new NodeOperationError(this.getNode(), `Output Index must be a whole number of 0 or more (got ${index})`, { itemIndex });
@@ -107,6 +109,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			layout: options.layout ?? 'separateItems',
 			fileName: options.fileName?.trim() || undefined,
 			verifyChecksum: options.verifyChecksum ?? true,
+			keepSignedLinks: options.includeSignedLinks === true,
 			itemIndex,
 		});
 	});

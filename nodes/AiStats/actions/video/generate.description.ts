@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { includeSignedLinksOption } from '../common.description';
 import { REFERENCE_ROLES, RESOLUTIONS } from './createBody';
 
 const roleNames: Record<(typeof REFERENCE_ROLES)[number], string> = {
@@ -176,6 +177,7 @@ export const generateProperties: INodeProperties[] = [
 				default: true,
 				description: 'Whether to generate an audio track (model dependent)',
 			},
+			includeSignedLinksOption,
 			{
 				displayName: 'Negative Prompt',
 				name: 'negativePrompt',

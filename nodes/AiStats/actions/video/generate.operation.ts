@@ -22,7 +22,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const created = await createJobs(this, prepared, settings.concurrency);
 	if (mode === 'none') {
 		return created.flatMap((entry) =>
-			'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, jobToJson(entry.job)),
+			'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, jobToJson(entry.job, settings.includeSignedLinks)),
 		);
 	}
 	return await finishJobs(this, created, settings);

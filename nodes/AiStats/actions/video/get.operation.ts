@@ -5,9 +5,19 @@ import { gatewayRequest } from '../../../shared/transport';
 import { jobToJson, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
-import { videoIdLocator } from '../common.description';
+import { includeSignedLinksOption, videoIdLocator } from '../common.description';
 
-const properties: INodeProperties[] = [videoIdLocator];
+const properties: INodeProperties[] = [
+	videoIdLocator,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [includeSignedLinksOption],
+	},
+];
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, properties);
 
@@ -22,6 +32,7 @@ export async function fetchVideo(ctx: IExecuteFunctions, videoId: string, itemIn
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
 		const job = await fetchVideo(this, getVideoId(this, itemIndex), itemIndex);
-		return jobToJson(job);
+		const options = this.getNodeParameter('options', itemIndex, {}) as { includeSignedLinks?: boolean };
+		return jobToJson(job, options.includeSignedLinks === true);
 	});
 }

@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { gatewayRequest } from '../../../shared/transport';
 import { ALL_STATUSES, jobToJson, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
+import { includeSignedLinksOption } from '../common.description';
 
 const properties: INodeProperties[] = [
 	{
@@ -53,6 +54,14 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [includeSignedLinksOption],
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['getMany'] } }, properties);
@@ -89,6 +98,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (!page.has_more || data.length === 0 || !lastId || lastId === after) break;
 			after = lastId;
 		}
-		return jobs.slice(0, limit).map(jobToJson);
+		const { includeSignedLinks } = this.getNodeParameter('options', itemIndex, {}) as { includeSignedLinks?: boolean };
+		return jobs.slice(0, limit).map((job) => jobToJson(job, includeSignedLinks === true));
 	});
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { GatewayApiError } from '../shared/errors';
+import { GatewayApiError, asNodeError } from '../shared/errors';
 import { gatewayRequest } from '../shared/transport';
 
 /**
@@ -43,7 +43,7 @@ export async function endpointExists(ctx: IHookFunctions): Promise<boolean> {
 			delete saved.endpointUrl;
 			return false;
 		}
-		throw error;
+		throw asNodeError(ctx.getNode(), error);
 	}
 }
 

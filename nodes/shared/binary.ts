@@ -12,6 +12,7 @@ import {
 	redactUrl,
 	type StreamResponse,
 } from './transport';
+import { asNodeError } from './errors';
 import type { VideoJob } from './video';
 import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from './wait';
 
@@ -111,34 +112,44 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 	let useSignedUrl = request.signedUrl !== undefined;
 	let lastProblem = '';
 	for (let attempt = 1; attempt <= RETRY_POLICY.maxAttempts; attempt++) {
-		let response: StreamResponse;
+		let response: StreamResponse | undefined;
+		let openFailure: unknown;
 		try {
 			response = useSignedUrl
 				? await openSignedUrl(ctx, request.signedUrl as string, request.itemIndex)
 				: await openVideoContent(ctx, request.videoId, request.index, request.itemIndex);
 		} catch (error) {
-			if (useSignedUrl && !(error instanceof ExecutionCancelledError)) {
+			openFailure = error;
+		}
+		if (!response) {
+			if (useSignedUrl && !(openFailure instanceof ExecutionCancelledError)) {
 				// Expired or refused link: the authenticated content route serves the same bytes.
 				useSignedUrl = false;
 				attempt--;
 				continue;
 			}
-			throw error;
+			throw asNodeError(ctx.getNode(), openFailure, request.itemIndex);
 		}
 		const source = useSignedUrl ? 'signed_url' : 'content';
+		let storeFailure: unknown;
 		try {
 			const stored = await storeAndVerify(ctx, response, request);
 			return { ...stored, source };
 		} catch (error) {
-			if (signal?.aborted) throw new ExecutionCancelledError();
-			lastProblem =
-				error instanceof IntegrityError
-					? error.message
-					: `the transfer broke off (${describeNetworkError(networkErrorCode(error))})`;
+			storeFailure = error;
 			response.body.destroy?.();
 		}
+		if (signal?.aborted) throw new ExecutionCancelledError(ctx.getNode());
+		lastProblem =
+			storeFailure instanceof IntegrityError
+				? storeFailure.message
+				: `the transfer broke off (${describeNetworkError(networkErrorCode(storeFailure))})`;
 		if (attempt < RETRY_POLICY.maxAttempts) {
-			await sleepUnlessCancelled(backoffDelayMs(attempt - 1, RETRY_POLICY.baseDelayMs, RETRY_POLICY.maxDelayMs), signal);
+			await sleepUnlessCancelled(
+				backoffDelayMs(attempt - 1, RETRY_POLICY.baseDelayMs, RETRY_POLICY.maxDelayMs),
+				ctx.getNode(),
+				signal,
+			);
 		}
 	}
 	const where = request.signedUrl && useSignedUrl ? ` from ${redactUrl(request.signedUrl)}` : '';

@@ -1,5 +1,5 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** What the gateway said about a failed call, reduced to fields that are safe to show. */
 export interface GatewayErrorInfo {
@@ -182,4 +182,10 @@ export function errorItemFields(error: Error): IDataObject {
 		});
 	}
 	return fields;
+}
+
+/** Any error as an n8n node error: node errors pass unchanged, others are wrapped. */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
 }

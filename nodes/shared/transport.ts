@@ -204,6 +204,7 @@ class GatewayClient {
 			if (!result.retry || number >= maxAttempts) throw result.error;
 			await sleepUnlessCancelled(
 				backoffDelayMs(number - 1, RETRY_POLICY.baseDelayMs, RETRY_POLICY.maxDelayMs),
+				this.node,
 				this.signal,
 			);
 		}
@@ -211,7 +212,7 @@ class GatewayClient {
 
 	/** Turns a thrown transport error into an attempt result, deciding if it may be repeated. */
 	classifyThrown<T>(error: unknown, mode: RetryMode, what: string, itemIndex?: number): Attempt<T> {
-		if (isCancellation(error, this.signal)) throw new ExecutionCancelledError();
+		if (isCancellation(error, this.signal)) throw new ExecutionCancelledError(this.node);
 		const code = networkErrorCode(error);
 		const notSent = code !== undefined && NOT_SENT_CODES.includes(code);
 		const dropped = code !== undefined && DROPPED_CODES.includes(code);

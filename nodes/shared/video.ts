@@ -146,11 +146,18 @@ export function costFields(job: VideoJob): IDataObject {
  * they do not spread into execution logs; workflows ask for them explicitly.
  */
 export function withoutSignedLinks(job: VideoJob): VideoJob {
-	const { download_url: _link, expires_at: _expiry, ...rest } = job;
-	const outputs = Array.isArray(job.outputs)
-		? job.outputs.map(({ download_url: _outputLink, expires_at: _outputExpiry, ...output }) => output as VideoOutput)
-		: undefined;
-	return { ...rest, ...(outputs ? { outputs } : {}) } as VideoJob;
+	const copy: VideoJob = { ...job };
+	delete copy.download_url;
+	delete copy.expires_at;
+	if (Array.isArray(job.outputs)) {
+		copy.outputs = job.outputs.map((output) => {
+			const visible: VideoOutput = { ...output };
+			delete visible.download_url;
+			delete visible.expires_at;
+			return visible;
+		});
+	}
+	return copy;
 }
 
 /** What a workflow gets for a job: the gateway's object plus normalised status and cost fields. */

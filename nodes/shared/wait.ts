@@ -1,9 +1,10 @@
-import { sleep } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
-export class ExecutionCancelledError extends Error {
-	constructor() {
-		super('The execution was cancelled');
-		this.name = 'ExecutionCancelledError';
+/** The user stopped the execution: not a failure of any item, so never an error item. */
+export class ExecutionCancelledError extends NodeOperationError {
+	constructor(node: INode) {
+		super(node, 'The execution was cancelled', { level: 'info' });
 	}
 }
 
@@ -11,14 +12,14 @@ export class ExecutionCancelledError extends Error {
  * Waits `ms` unless the execution is cancelled first. n8n-workflow 2.41 has no sleepWithAbort,
  * so the plain sleep is raced against the abort event.
  */
-export async function sleepUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
-	if (signal?.aborted) throw new ExecutionCancelledError();
+export async function sleepUnlessCancelled(ms: number, node: INode, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) throw new ExecutionCancelledError(node);
 	if (!signal) {
 		await sleep(ms);
 		return;
 	}
 	await new Promise<void>((resolve, reject) => {
-		const onAbort = () => reject(new ExecutionCancelledError());
+		const onAbort = () => reject(new ExecutionCancelledError(node));
 		signal.addEventListener('abort', onAbort, { once: true });
 		void sleep(ms).then(() => {
 			signal.removeEventListener('abort', onAbort);

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItemFields } from '../../shared/errors';
+import { asNodeError, errorItemFields } from '../../shared/errors';
 import { ExecutionCancelledError } from '../../shared/wait';
 
 /** Wraps plain results as output items paired with the input item they came from. */
@@ -21,9 +20,7 @@ export function errorItem(itemIndex: number, error: Error): INodeExecutionData {
 
 /** Cancellation is not a per-item failure: the whole execution stops. */
 export function rethrowIfCancelled(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown): void {
-	if (error instanceof ExecutionCancelledError) {
-		throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { level: 'info' });
-	}
+	if (error instanceof ExecutionCancelledError) throw asNodeError(ctx.getNode(), error);
 }
 
 /**
@@ -45,12 +42,9 @@ export async function forEachItem(
 				output.push(errorItem(itemIndex, error as Error));
 				continue;
 			}
-			if (error instanceof NodeOperationError || (error as { node?: unknown }).node) {
-				(error as { context?: IDataObject }).context ??= {};
-				((error as { context: IDataObject }).context).itemIndex = itemIndex;
-				throw error;
-			}
-			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+			const failure = asNodeError(ctx.getNode(), error, itemIndex);
+			failure.context.itemIndex ??= itemIndex;
+			throw failure;
 		}
 	}
 	return output;

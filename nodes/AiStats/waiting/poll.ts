@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { GatewayApiError } from '../../shared/errors';
+import { GatewayApiError, asNodeError } from '../../shared/errors';
 import type { Limiter } from '../../shared/concurrency';
 import { isTerminal, normalizeStatus, type VideoJob } from '../../shared/video';
 import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from '../../shared/wait';
@@ -55,14 +55,14 @@ export async function pollUntilTerminal(
 		const remaining = settings.deadline - Date.now();
 		if (remaining <= 0) return { kind: 'timeout', job };
 		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, intervalMs(job, settings), MAX_ERROR_BACKOFF_MS) : 0;
-		await sleepUnlessCancelled(Math.min(remaining, Math.max(intervalMs(job, settings), backoff)), signal);
+		await sleepUnlessCancelled(Math.min(remaining, Math.max(intervalMs(job, settings), backoff)), ctx.getNode(), signal);
 		if (Date.now() >= settings.deadline && failuresInRow > 0) return { kind: 'timeout', job };
 		try {
 			stats.statusRequests++;
 			job = { ...(await settings.limiter.run(async () => await fetchVideo(ctx, job.id, settings.itemIndex))) };
 			failuresInRow = 0;
 		} catch (error) {
-			if (!isTransient(error)) throw error;
+			if (!isTransient(error)) throw asNodeError(ctx.getNode(), error, settings.itemIndex);
 			failuresInRow++;
 		}
 	}

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { mapLimited } from '../../../shared/concurrency';
 import { gatewayRequest } from '../../../shared/transport';
 import type { VideoJob } from '../../../shared/video';
+import { asNodeError } from '../../../shared/errors';
 import { rethrowIfCancelled } from '../../helpers/items';
 import { toList } from '../../helpers/parameters';
 import { buildCreateBody, CreateRequestError, type GenerateInput, type ReferenceInput } from './createBody';
@@ -117,7 +118,7 @@ export async function createJobs(ctx: IExecuteFunctions, prepared: PreparedItem[
 			return { itemIndex: entry.itemIndex, job: await createJob(ctx, entry.body, entry.itemIndex) };
 		} catch (error) {
 			rethrowIfCancelled(ctx, error);
-			if (!ctx.continueOnFail()) throw error;
+			if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), error, entry.itemIndex);
 			return { itemIndex: entry.itemIndex, error: error as Error };
 		}
 	});

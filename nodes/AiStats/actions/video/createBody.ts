@@ -40,6 +40,31 @@ export const TOP_LEVEL_FIELDS = [
 	'webhook',
 ] as const;
 
+/**
+ * Keys the gateway refuses anywhere inside provider_params (compared ignoring case, `_` and `-`):
+ * they would bypass the validated top-level fields or the gateway's own request building.
+ */
+const PROVIDER_CONTROLLED_KEYS = [
+	'request',
+	'model',
+	'prompt',
+	'input',
+	'content',
+	'duration',
+	'durationseconds',
+	'inputvideoduration',
+	'inputvideodurationseconds',
+	'inputaudioduration',
+	'seconds',
+	'size',
+	'resolution',
+	'aspectratio',
+	'ratio',
+	'samplecount',
+	'numberofvideos',
+	'callbackurl',
+];
+
 export type ReferenceMedia = 'image' | 'video' | 'audio';
 
 export interface ReferenceInput {
@@ -101,15 +126,17 @@ function integerField(
 	problems: FieldProblem[],
 	field: string,
 	value: unknown,
-	min: number,
+	min: number | undefined,
 	max: number | undefined,
 	unit = '',
 ): number | undefined {
 	if (isBlank(value)) return undefined;
 	const number = typeof value === 'string' ? Number(value.trim()) : value;
-	const range = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number < min || (max !== undefined && number > max)) {
-		problems.push({ field, message: `must be a whole number ${range}${unit} (got ${show(value)})` });
+	const range = min === undefined ? '' : max === undefined ? ` of ${min} or more` : ` from ${min} to ${max}`;
+	const tooSmall = min !== undefined && typeof number === 'number' && number < min;
+	const tooBig = max !== undefined && typeof number === 'number' && number > max;
+	if (typeof number !== 'number' || !Number.isSafeInteger(number) || tooSmall || tooBig) {
+		problems.push({ field, message: `must be a whole number${range}${unit} (got ${show(value)})` });
 		return undefined;
 	}
 	return number;
@@ -138,7 +165,26 @@ function parseProviderParams(problems: FieldProblem[], value: unknown): IDataObj
 		});
 		return undefined;
 	}
+	const controlled = controlledKeyPaths(parsed, 'provider_params');
+	if (controlled.length > 0) {
+		problems.push({
+			field: 'Provider Params',
+			message: `may not contain ${controlled.slice(0, 5).join(', ')}: the gateway sets these itself from the node's fields`,
+		});
+		return undefined;
+	}
 	return Object.keys(parsed).length > 0 ? (parsed as IDataObject) : undefined;
+}
+
+/** Paths of keys inside provider params that the gateway controls, at any depth. */
+function controlledKeyPaths(value: unknown, path: string): string[] {
+	if (!value || typeof value !== 'object') return [];
+	if (Array.isArray(value)) return value.flatMap((entry, index) => controlledKeyPaths(entry, `${path}[${index}]`));
+	return Object.entries(value as IDataObject).flatMap(([key, entry]) => {
+		const compact = key.replace(/[-_]/g, '').toLowerCase();
+		if (PROVIDER_CONTROLLED_KEYS.includes(compact)) return [`${path}.${key}`];
+		return controlledKeyPaths(entry, `${path}.${key}`);
+	});
 }
 
 function providerList(values: string[] | undefined): string[] | undefined {
@@ -147,8 +193,16 @@ function providerList(values: string[] | undefined): string[] | undefined {
 	return cleaned.length > 0 ? cleaned : undefined;
 }
 
+function parsedUrl(value: string): URL | undefined {
+	try {
+		return new URL(value);
+	} catch {
+		return undefined;
+	}
+}
+
 function httpsUrl(value: string): boolean {
-	return /^https:\/\/[^\s/?#]+[^\s]*$/i.test(value);
+	return parsedUrl(value)?.protocol === 'https:';
 }
 
 export function buildCreateBody(input: GenerateInput): IDataObject {
@@ -171,7 +225,7 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 	const resolution = isBlank(input.resolution) ? undefined : String(input.resolution).trim();
 	const aspectRatio = isBlank(input.aspectRatio) ? undefined : String(input.aspectRatio).trim();
 	if (size !== undefined) {
-		if (!/^\d{2,5}x\d{2,5}$/.test(size)) {
+		if (!/^\d+x\d+$/.test(size)) {
 			problems.push({ field: 'Size', message: `must be WIDTHxHEIGHT in pixels, e.g. 1280x720 (got ${show(size)})` });
 		}
 		if (resolution !== undefined || aspectRatio !== undefined) {
@@ -189,13 +243,13 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 		body.resolution = resolution;
 	}
 	if (aspectRatio !== undefined) {
-		if (!/^\d{1,3}:\d{1,3}$/.test(aspectRatio)) {
+		if (!/^\d+:\d+$/.test(aspectRatio)) {
 			problems.push({ field: 'Aspect Ratio', message: `must look like 16:9, 9:16 or 1:1 (got ${show(aspectRatio)})` });
 		}
 		body.aspect_ratio = aspectRatio;
 	}
 
-	const seed = integerField(problems, 'Seed', input.seed, 0, undefined);
+	const seed = integerField(problems, 'Seed', input.seed, undefined, undefined);
 	if (seed !== undefined) body.seed = seed;
 	const sampleCount = integerField(problems, 'Sample Count', input.sampleCount, 1, 4);
 	if (sampleCount !== undefined) body.sample_count = sampleCount;
@@ -262,7 +316,8 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 			}
 			body.webhook = { endpoint_id: input.webhook.endpointId.trim(), ...(events?.length ? { events } : {}) };
 		} else {
-			if (!/^https?:\/\/[^\s/?#]+/i.test(input.webhook.url ?? '')) {
+			const protocol = parsedUrl((input.webhook.url ?? '').trim())?.protocol;
+			if (protocol !== 'https:' && protocol !== 'http:') {
 				problems.push({ field: 'Webhook URL', message: `must be an http(s) URL the gateway can reach (got ${show(input.webhook.url)})` });
 			}
 			if (isBlank(input.webhook.secret)) {

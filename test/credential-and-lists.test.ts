@@ -5,7 +5,8 @@ import { aiStatsCredential, credentialTypes, generateParameters, nodeTypes, runA
 let sim: Simulator;
 
 beforeAll(async () => {
-	sim = await startSimulator();
+	// Legacy aistats_ keys stop working at the gateway on 2027-01-01; this suite tests the credential, not the calendar.
+	sim = await startSimulator({ legacyKeysRetireAt: '2100-01-01T00:00:00Z' });
 });
 afterAll(async () => {
 	await sim.close();

@@ -9,10 +9,10 @@ import {
 	networkErrorCode,
 	openSignedUrl,
 	openVideoContent,
-	redactUrl,
 	type StreamResponse,
 } from './transport';
 import { asNodeError } from './errors';
+import { redactUrl } from './urls';
 import type { VideoJob } from './video';
 import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from './wait';
 

@@ -15,6 +15,7 @@ import {
 	transportError,
 	type GatewayErrorInfo,
 } from './errors';
+import { redactUrl } from './urls';
 import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from './wait';
 
 /**
@@ -344,12 +345,6 @@ export async function openVideoContent(
 		if (response.statusCode !== 200) return await client.classifyStatus<StreamResponse>(response, 'idempotent', itemIndex);
 		return { ok: true, value: response as StreamResponse };
 	});
-}
-
-/** The host part of a URL, for messages that must not reveal a signed token. */
-export function redactUrl(url: string): string {
-	const match = /^([a-z]+:\/\/[^/?#]+)([^?#]*)/i.exec(url);
-	return match ? `${match[1]}${match[2]}` : '(invalid URL)';
 }
 
 /**

@@ -90,6 +90,8 @@ export interface GenerateInput {
 	personGeneration?: string;
 	resizeMode?: string;
 	references?: ReferenceInput[];
+	/** Self-hosted gateways may fetch http:// references; the public gateway only takes https. */
+	allowHttpReferences?: boolean;
 	/** JSON text or an object (expressions may already give an object). */
 	providerParams?: unknown;
 	outputAccess?: string;
@@ -201,8 +203,9 @@ function parsedUrl(value: string): URL | undefined {
 	}
 }
 
-function httpsUrl(value: string): boolean {
-	return parsedUrl(value)?.protocol === 'https:';
+function fetchableUrl(value: string, allowHttp: boolean): boolean {
+	const protocol = parsedUrl(value)?.protocol;
+	return protocol === 'https:' || (allowHttp && protocol === 'http:');
 }
 
 export function buildCreateBody(input: GenerateInput): IDataObject {
@@ -265,7 +268,7 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 	const references = (input.references ?? []).map((reference, position) => {
 		const field = `Input Reference ${position + 1}`;
 		const url = typeof reference.url === 'string' ? reference.url.trim() : '';
-		if (!httpsUrl(url)) {
+		if (!fetchableUrl(url, input.allowHttpReferences === true)) {
 			problems.push({
 				field: `${field} URL`,
 				message: `must be a public https:// URL (the gateway fetches it)${url ? `, got ${show(url.split('?')[0])}` : ''}`,

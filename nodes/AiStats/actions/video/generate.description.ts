@@ -133,6 +133,14 @@ export const generateProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Allow Private Reference URLs',
+				name: 'allowPrivateReferenceUrls',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether signed links to binary references may point at a private or non-https n8n address. Only for self-hosted gateways on the same network (and tests): the public gateway cannot fetch them.',
+			},
+			{
 				displayName: 'Aspect Ratio',
 				name: 'aspectRatio',
 				type: 'options',
@@ -146,6 +154,14 @@ export const generateProperties: INodeProperties[] = [
 				],
 				default: '16:9',
 				description: 'Frame shape; can be combined with Resolution but not with Size',
+			},
+			{
+				displayName: 'Check Against Model Catalogue',
+				name: 'checkModel',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to refuse parameters, inputs and values the model\'s catalogue entry says it does not support, before a job is created and funds are held',
 			},
 			{
 				displayName: 'Compression Quality',
@@ -267,12 +283,14 @@ export const generateProperties: INodeProperties[] = [
 				name: 'reference',
 				values: [
 					{
-						displayName: 'URL',
-						name: 'url',
+						displayName: 'Input Binary Field',
+						name: 'binaryPropertyName',
 						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/photo.jpg',
-						description: 'A public https:// URL the gateway can fetch',
+						default: 'data',
+						hint: 'The name of the input binary field holding the file',
+						description:
+							'The file is handed over as a signed link on n8n\'s public URL, so n8n must be reachable over https (WEBHOOK_URL) and store binary data in filesystem or S3 mode',
+						displayOptions: { show: { source: ['binary'] } },
 					},
 					{
 						displayName: 'Media Type',
@@ -286,6 +304,33 @@ export const generateProperties: INodeProperties[] = [
 						default: 'image',
 					},
 					{
+						displayName: 'Reference Source',
+						name: 'source',
+						type: 'options',
+						options: [
+							{
+								name: 'URL',
+								value: 'url',
+								description: 'A public https:// URL the gateway can fetch',
+							},
+							{
+								name: 'Binary Field',
+								value: 'binary',
+								description:
+									'A file of the input item (e.g. a Form Trigger upload), handed to the gateway as a short-lived signed link to this n8n instance',
+							},
+						],
+						default: 'url',
+					},
+					{
+						displayName: 'Reference Type',
+						name: 'referenceType',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. asset',
+						description: 'Provider-specific kind of reference (optional)',
+					},
+					{
 						displayName: 'Role',
 						name: 'role',
 						type: 'options',
@@ -296,12 +341,13 @@ export const generateProperties: INodeProperties[] = [
 						description: 'How the model uses this reference',
 					},
 					{
-						displayName: 'Reference Type',
-						name: 'referenceType',
+						displayName: 'URL',
+						name: 'url',
 						type: 'string',
 						default: '',
-						placeholder: 'e.g. asset',
-						description: 'Provider-specific kind of reference (optional)',
+						placeholder: 'e.g. https://example.com/photo.jpg',
+						description: 'A public https:// URL the gateway can fetch',
+						displayOptions: { show: { source: ['url'] } },
 					},
 				],
 			},

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapLimited } from '../../../shared/concurrency';
@@ -7,17 +7,85 @@ import type { VideoJob } from '../../../shared/video';
 import { asNodeError } from '../../../shared/errors';
 import { rethrowIfCancelled } from '../../helpers/items';
 import { toList } from '../../helpers/parameters';
-import { buildCreateBody, CreateRequestError, type GenerateInput, type ReferenceInput } from './createBody';
+import { isPrivateHost, redactUrl } from '../../../shared/urls';
+import { buildCreateBody, CreateRequestError, type FieldProblem, type GenerateInput, type ReferenceInput } from './createBody';
+import { checkAgainstModel, type CatalogueEntry } from './modelCheck';
 
 /** Reading Generate's fields and creating the jobs: shared by every wait mode. */
 
 export type WaitMode = 'none' | 'poll' | 'webhook';
 
 interface ReferenceParameter {
+	source?: 'url' | 'binary';
+	binaryPropertyName?: string;
 	url?: string;
 	mediaType?: 'image' | 'video' | 'audio';
 	role?: string;
 	referenceType?: string;
+}
+
+const MEDIA_MIME_PREFIX: Record<ReferenceInput['media'], string> = { image: 'image/', video: 'video/', audio: 'audio/' };
+
+/**
+ * A binary of the input item as a URL the gateway can fetch: n8n's own signed link, valid for
+ * `lifetimeMinutes`. The gateway only fetches public https URLs, so anything else is refused
+ * here with what to configure, unless private URLs are explicitly allowed (self-hosted gateway).
+ */
+function signedBinaryUrl(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	reference: ReferenceParameter,
+	position: number,
+	lifetimeMinutes: number,
+	allowPrivate: boolean,
+): string {
+	const field = `Input Reference ${position + 1}`;
+	const property = (reference.binaryPropertyName ?? 'data').trim() || 'data';
+	const media = reference.mediaType ?? 'image';
+	const binary: IBinaryData = ctx.helpers.assertBinaryData(itemIndex, property);
+	if (!binary.mimeType?.startsWith(MEDIA_MIME_PREFIX[media])) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${field}: binary field "${property}" is ${binary.mimeType || 'of unknown type'}, but the reference is set to ${media}`,
+			{ itemIndex, description: `Use a ${media} file (${MEDIA_MIME_PREFIX[media]}*) or change the reference's Media Type.` },
+		);
+	}
+	if (!binary.id || typeof ctx.helpers.createBinarySignedUrl !== 'function') {
+		throw new NodeOperationError(ctx.getNode(), `${field}: n8n cannot make a signed link for binary field "${property}"`, {
+			itemIndex,
+			description:
+				'Signed links need binary data stored in filesystem or S3 mode (N8N_DEFAULT_BINARY_DATA_MODE=filesystem) and n8n 1.x or newer. Or upload the file elsewhere and pass its https URL.',
+		});
+	}
+	const url = ctx.helpers.createBinarySignedUrl(binary, `${Math.ceil(lifetimeMinutes)}m`);
+	let host = '';
+	let protocol = '';
+	try {
+		({ hostname: host, protocol } = new URL(url));
+	} catch {
+		protocol = '';
+	}
+	if (!allowPrivate && (protocol !== 'https:' || isPrivateHost(host))) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${field}: the gateway cannot fetch binary field "${property}" from ${redactUrl(url)}`,
+			{
+				itemIndex,
+				description:
+					'n8n signs links on its own public address, and the gateway only fetches public https URLs. Set n8n\'s WEBHOOK_URL (and N8N_EDITOR_BASE_URL) to its public https address, or pass the image as a URL (e.g. after uploading it to S3 or Drive).',
+			},
+		);
+	}
+	return url;
+}
+
+/** How long a binary reference's signed link must live: the whole wait, with a margin. */
+function referenceLifetimeMinutes(ctx: IExecuteFunctions, itemIndex: number): number {
+	const mode = ctx.getNodeParameter('waitForCompletion', itemIndex, 'poll') as WaitMode;
+	if (mode === 'none') return 24 * 60;
+	const waitOptions = ctx.getNodeParameter('waitOptions', itemIndex, {}) as IDataObject;
+	const maxWaitMinutes = Number(waitOptions.maxWaitMinutes ?? 30);
+	return (Number.isFinite(maxWaitMinutes) && maxWaitMinutes > 0 ? maxWaitMinutes : 30) + 60;
 }
 
 /** Reads one item's fields into the input of buildCreateBody. */
@@ -29,8 +97,11 @@ export async function readGenerateInput(
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const routing = ctx.getNodeParameter('providerRouting', itemIndex, {}) as IDataObject;
 	const referenceValues = ctx.getNodeParameter('inputReferences.reference', itemIndex, []) as ReferenceParameter[];
-	const references: ReferenceInput[] = referenceValues.map((reference) => ({
-		url: reference.url ?? '',
+	const references: ReferenceInput[] = referenceValues.map((reference, position) => ({
+		url:
+			reference.source === 'binary'
+				? signedBinaryUrl(ctx, itemIndex, reference, position, referenceLifetimeMinutes(ctx, itemIndex), options.allowPrivateReferenceUrls === true)
+				: (reference.url ?? ''),
 		media: reference.mediaType ?? 'image',
 		role: reference.role || undefined,
 		referenceType: reference.referenceType,
@@ -53,6 +124,7 @@ export async function readGenerateInput(
 		providerParams: options.providerParams,
 		outputAccess: options.outputAccess as string | undefined,
 		references,
+		allowHttpReferences: options.allowPrivateReferenceUrls === true,
 		providerOrder: toList(routing.order),
 		providerOnly: toList(routing.only),
 		providerIgnore: toList(routing.ignore),
@@ -80,23 +152,50 @@ async function notifyWebhook(ctx: IExecuteFunctions, itemIndex: number): Promise
 /** Per input item: the request body, or why it cannot be sent. */
 export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
 
+/** The model catalogue, fetched at most once per execution; undefined when unavailable. */
+function catalogueLoader(ctx: IExecuteFunctions): () => Promise<CatalogueEntry[] | undefined> {
+	let loading: Promise<CatalogueEntry[] | undefined> | undefined;
+	return async () => {
+		loading ??= gatewayRequest<{ data?: CatalogueEntry[] }>(ctx, { method: 'GET', path: '/videos/models' }).then(
+			(list) => (Array.isArray(list.data) ? list.data : undefined),
+			(error: Error) => {
+				// The check is a courtesy: an unavailable catalogue never blocks a job.
+				ctx.logger.warn('AI Stats: model catalogue unavailable, skipping the model check', { error: error.message });
+				return undefined;
+			},
+		);
+		return await loading;
+	};
+}
+
+function problemsError(ctx: IExecuteFunctions, itemIndex: number, problems: FieldProblem[], model?: string): NodeOperationError {
+	const [first] = problems;
+	const title = model ? `Model ${model} cannot take this request` : `Invalid ${first.field}`;
+	return new NodeOperationError(ctx.getNode(), `${title}: ${first.field} ${first.message}`, {
+		itemIndex,
+		description: problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'),
+	});
+}
+
 export async function prepareBodies(
 	ctx: IExecuteFunctions,
 	webhookFor?: (itemIndex: number) => GenerateInput['webhook'],
 ): Promise<PreparedItem[]> {
 	const prepared: PreparedItem[] = [];
+	const catalogue = catalogueLoader(ctx);
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
 			const input = await readGenerateInput(ctx, itemIndex, webhookFor?.(itemIndex));
-			prepared.push({ itemIndex, body: buildCreateBody(input) });
+			const body = buildCreateBody(input);
+			const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			if (options.checkModel !== false) {
+				const entry = (await catalogue())?.find((model) => model.model === body.model);
+				const problems = entry ? checkAgainstModel(body, entry) : [];
+				if (problems.length > 0) throw problemsError(ctx, itemIndex, problems, entry?.model);
+			}
+			prepared.push({ itemIndex, body });
 		} catch (error) {
-			const failure =
-				error instanceof CreateRequestError
-					? new NodeOperationError(ctx.getNode(), `Invalid ${error.problems[0].field}: ${error.problems[0].field} ${error.problems[0].message}`, {
-							itemIndex,
-							description: error.problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'),
-						})
-					: (error as Error);
+			const failure = error instanceof CreateRequestError ? problemsError(ctx, itemIndex, error.problems) : (error as Error);
 			if (!ctx.continueOnFail()) throw failure;
 			prepared.push({ itemIndex, error: failure });
 		}

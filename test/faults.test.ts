@@ -62,6 +62,17 @@ describe('gateway error classes become readable NodeApiErrors', () => {
 		expect(calls('POST', /^\/v1\/videos$/)).toHaveLength(1);
 	});
 
+	it('a gateway that refuses inline webhook URLs gets a hint to use an endpoint ID', async () => {
+		sim.setOptions({ acceptInlineWebhooks: false });
+		try {
+			const result = await run(generateParameters({ waitForCompletion: 'none', notifyWebhook: { url: 'https://hooks.example.com/x' } }));
+			expect(result.error?.message).toMatch(/^The gateway rejected the request \(400\)/);
+			expect(String((result.error as { description?: string }).description)).toContain('Notify Webhook → Endpoint ID');
+		} finally {
+			sim.setOptions({ acceptInlineWebhooks: true });
+		}
+	});
+
 	it('a download link for an unfinished job names the reason', async () => {
 		const created = await run(generateParameters({ waitForCompletion: 'none', prompt: 'x [sim:stuck]' }));
 		const result = await run({ resource: 'video', operation: 'getDownloadLink', videoId: byId(created.items[0].json.id as string) });

@@ -213,6 +213,24 @@ describe('Generate → Webhook (Resume)', () => {
 		expect(bridge.calls.filter((call) => (call.body as { resumed?: boolean })?.resumed === false)).toHaveLength(2);
 	});
 
+	it('falls back to polling when the gateway only accepts registered endpoints', async () => {
+		sim.setOptions({ acceptInlineWebhooks: false });
+		try {
+			const run = await runAiStats(sim, {
+				webhookBaseUrl: bridge.baseUrl,
+				parameters: generateParameters({ waitForCompletion: 'webhook', downloadVideo: false }),
+			});
+			expect(run.status).toBe('success');
+			expect(run.items[0].json.status).toBe('completed');
+			const creates = sim.requests().filter((request) => request.method === 'POST');
+			expect(creates.map((request) => request.status)).toEqual([400, 202]);
+			expect((creates[1].body as { webhook?: unknown }).webhook).toBeUndefined();
+			expect(sim.jobs()).toHaveLength(1);
+		} finally {
+			sim.setOptions({ acceptInlineWebhooks: true });
+		}
+	});
+
 	it('needs the credential\'s signing secret', async () => {
 		const run = await runAiStats(sim, {
 			webhookBaseUrl: bridge.baseUrl,

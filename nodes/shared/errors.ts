@@ -106,6 +106,22 @@ function describeDetails(details: unknown): string | undefined {
 	return lines.join('; ');
 }
 
+/**
+ * The gateway's current server accepts only `webhook: {endpoint_id}`; the documented inline form
+ * `{url, secret}` is refused there with a validation error on the webhook fields.
+ */
+function refusesInlineWebhook(info: GatewayErrorInfo): boolean {
+	if (info.httpStatus !== 400 || !Array.isArray(info.details)) return false;
+	return info.details.some((detail) => {
+		const path = (detail as IDataObject)?.path;
+		return Array.isArray(path) && path[0] === 'webhook' && (path[1] === 'url' || path[1] === 'secret' || path[1] === 'endpoint_id');
+	});
+}
+
+export function isInlineWebhookRefused(error: unknown): boolean {
+	return error instanceof GatewayApiError && refusesInlineWebhook(error.gateway);
+}
+
 /** The headline: "Insufficient funds (402): <reason or message>". */
 export function gatewayErrorMessage(info: GatewayErrorInfo): string {
 	const title =
@@ -125,6 +141,11 @@ function gatewayErrorDescription(info: GatewayErrorInfo): string {
 	if (info.diagnostics) {
 		const { category, hint, provider } = info.diagnostics;
 		lines.push(`Provider diagnostics: ${[provider, category, hint].filter(Boolean).join(' – ')}`);
+	}
+	if (refusesInlineWebhook(info)) {
+		lines.push(
+			'This gateway only accepts registered webhook endpoints: use Notify Webhook → Endpoint ID (an AI Stats Trigger in "Registered Endpoint" mode shows it) instead of a URL.',
+		);
 	}
 	lines.push(`HTTP status: ${info.httpStatus}`);
 	if (info.requestId) lines.push(`Request ID: ${info.requestId}`);

@@ -11,7 +11,8 @@ import { mapLimited } from '../../shared/concurrency';
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS, verifySignature } from '../../shared/signature';
 import { gatewayRequest } from '../../shared/transport';
 import { isTerminal, jobToJson, type VideoJob } from '../../shared/video';
-import { createJobs, prepareBodies } from '../actions/video/generate.jobs';
+import { isInlineWebhookRefused } from '../../shared/errors';
+import { createJobs, prepareBodies, throwFirstFailure } from '../actions/video/generate.jobs';
 import { errorItem, pairedItems } from '../helpers/items';
 import { finishJobs, readWaitSettings } from './outcomes';
 
@@ -55,7 +56,25 @@ export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExec
 	}
 	const callback = { url: withPathSuffix(resumeUrl, RESUME_WEBHOOK_PATH), secret, events: RESUME_EVENTS };
 	const prepared = await prepareBodies(ctx, () => callback);
-	const created = await createJobs(ctx, prepared, settings.concurrency);
+	let created = await createJobs(ctx, prepared, settings.concurrency, true);
+	const refused = created.filter((entry) => 'error' in entry && isInlineWebhookRefused(entry.error)).map((entry) => entry.itemIndex);
+	if (refused.length > 0) {
+		// Nothing was created for these: create them without the callback and wait by polling.
+		ctx.logger.warn('AI Stats: the gateway does not accept inline webhook URLs; waiting by polling instead', { jobs: refused.length });
+		const retry = prepared
+			.filter((entry) => refused.includes(entry.itemIndex))
+			.map((entry) => {
+				if (!('body' in entry)) return entry;
+				const body = { ...entry.body };
+				delete body.webhook;
+				return { itemIndex: entry.itemIndex, body };
+			});
+		const recreated = await createJobs(ctx, retry, settings.concurrency, true);
+		created = created.map((entry) => recreated.find((again) => again.itemIndex === entry.itemIndex) ?? entry);
+		throwFirstFailure(ctx, created);
+		return await finishJobs(ctx, created, settings);
+	}
+	throwFirstFailure(ctx, created);
 	const items = created.flatMap((entry) =>
 		'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, jobToJson(entry.job)),
 	);

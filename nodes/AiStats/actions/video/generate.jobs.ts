@@ -209,16 +209,31 @@ export async function createJob(ctx: IExecuteFunctions, body: IDataObject, itemI
 
 export type CreatedItem = { itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error };
 
-/** Creates every valid item's job (bounded concurrency), keeping failures per item. */
-export async function createJobs(ctx: IExecuteFunctions, prepared: PreparedItem[], concurrency: number): Promise<CreatedItem[]> {
+/**
+ * Creates every valid item's job (bounded concurrency). Failures stay per item when
+ * `keepErrors` (Continue On Fail, or a caller that decides itself); otherwise the first one throws.
+ */
+export async function createJobs(
+	ctx: IExecuteFunctions,
+	prepared: PreparedItem[],
+	concurrency: number,
+	keepErrors = ctx.continueOnFail(),
+): Promise<CreatedItem[]> {
 	return await mapLimited(prepared, concurrency, async (entry): Promise<CreatedItem> => {
 		if ('error' in entry) return entry;
 		try {
 			return { itemIndex: entry.itemIndex, job: await createJob(ctx, entry.body, entry.itemIndex) };
 		} catch (error) {
 			rethrowIfCancelled(ctx, error);
-			if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), error, entry.itemIndex);
+			if (!keepErrors) throw asNodeError(ctx.getNode(), error, entry.itemIndex);
 			return { itemIndex: entry.itemIndex, error: error as Error };
 		}
 	});
+}
+
+/** Without Continue On Fail, the first failed item stops the node. */
+export function throwFirstFailure(ctx: IExecuteFunctions, created: CreatedItem[]): void {
+	if (ctx.continueOnFail()) return;
+	const failed = created.find((entry): entry is { itemIndex: number; error: Error } => 'error' in entry);
+	if (failed) throw asNodeError(ctx.getNode(), failed.error, failed.itemIndex);
 }

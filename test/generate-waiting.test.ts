@@ -213,6 +213,18 @@ describe('Generate → Webhook (Resume)', () => {
 		expect(bridge.calls.filter((call) => (call.body as { resumed?: boolean })?.resumed === false)).toHaveLength(2);
 	});
 
+	it('waits by polling when the batch is too large to keep in the execution\'s custom data', async () => {
+		const run = await runAiStats(sim, {
+			items: Array.from({ length: 120 }, (_, index) => ({ json: { prompt: `scene ${index}` } })),
+			webhookBaseUrl: bridge.baseUrl,
+			parameters: generateParameters({ waitForCompletion: 'webhook', prompt: '={{ $json.prompt }}', downloadVideo: false, waitOptions: { concurrency: 50 } }),
+		});
+		expect(run.status).toBe('success');
+		expect(run.items).toHaveLength(120);
+		expect(run.items.every((item) => item.json.status === 'completed')).toBe(true);
+		expect(sim.jobs()).toHaveLength(120);
+	});
+
 	it('falls back to polling when the gateway only accepts registered endpoints', async () => {
 		sim.setOptions({ acceptInlineWebhooks: false });
 		try {

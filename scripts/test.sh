@@ -16,11 +16,11 @@ echo "== lint: community package scanner (sources and packed tarball)"
 npm run --silent lint:scan
 
 echo "== jest"
-report="$(mktemp)"
+report="$(mktemp --suffix=.json)"
 status=0
 npx jest --json --outputFile="$report" "$@" || status=$?
 node -e '
-	const r = require(process.argv[1]);
+	const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 	console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 	if (r.numTotalTests === 0) process.exit(1);
 ' "$report" || status=1

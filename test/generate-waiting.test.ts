@@ -52,11 +52,15 @@ describe('Generate → Poll', () => {
 	});
 
 	it('follows an explicit poll interval', async () => {
-		sim.setOptions({ jobMs: 2500, pollAfterSeconds: 1 });
+		sim.setOptions({ jobMs: 3000, pollAfterSeconds: 1 });
 		await runAiStats(sim, {
 			parameters: generateParameters({ waitForCompletion: 'poll', downloadVideo: false, waitOptions: { pollIntervalSeconds: 2 } }),
 		});
-		expect(statusCalls().length).toBeLessThanOrEqual(2);
+		const times = statusCalls().map((call) => call.time);
+		expect(times.length).toBeGreaterThanOrEqual(1);
+		const gaps = times.slice(1).map((time, index) => time - times[index]);
+		// Every 2 s, not the gateway's 1 s.
+		expect(gaps.every((gap) => gap >= 1900)).toBe(true);
 	});
 
 	it('times out with the job id and last status, or an item saying so with Continue On Fail', async () => {

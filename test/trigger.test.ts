@@ -216,6 +216,24 @@ describe('AI Stats Trigger (shared secret)', () => {
 	});
 });
 
+describe('AI Stats Trigger in the editor\'s test mode', () => {
+	it('verifies and outputs a delivery to the test URL', async () => {
+		const job = await completedJob();
+		const bridge = new TriggerBridge(sim, { secretSource: 'sharedSecret', events: ['video.completed'] }, {}, true);
+		await bridge.start();
+		try {
+			const bad = await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event: sim.buildEvent(job, 'video.completed'), tamper: 'bad-signature' });
+			expect(bad.status).toBe(401);
+			const good = await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event: sim.buildEvent(job, 'video.completed') });
+			expect(good.status).toBe(200);
+			expect(bridge.executions).toHaveLength(1);
+			expect(bridge.executions[0].output(TRIGGER_NAME)[0].json.video_id).toBe(job.id);
+		} finally {
+			await bridge.stop();
+		}
+	});
+});
+
 describe('AI Stats Trigger (registered endpoint)', () => {
 	it('registers on activation, verifies with the issued secret, receives Generate\'s endpoint deliveries, and deletes on deactivation', async () => {
 		await withTrigger(

@@ -9,8 +9,8 @@ export class ExecutionCancelledError extends NodeOperationError {
 }
 
 /**
- * Waits `ms` unless the execution is cancelled first. n8n-workflow 2.41 has no sleepWithAbort,
- * so the plain sleep is raced against the abort event.
+ * Waits `ms` unless the execution is cancelled first. n8n-workflow 2.41 exports no sleepWithAbort,
+ * so the sleep is raced against the abort event (which also works where sleep ignores the signal).
  */
 export async function sleepUnlessCancelled(ms: number, node: INode, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) throw new ExecutionCancelledError(node);
@@ -21,10 +21,14 @@ export async function sleepUnlessCancelled(ms: number, node: INode, signal?: Abo
 	await new Promise<void>((resolve, reject) => {
 		const onAbort = () => reject(new ExecutionCancelledError(node));
 		signal.addEventListener('abort', onAbort, { once: true });
-		void sleep(ms).then(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		});
+		// n8n-workflow 2.x clears its timer when the signal aborts; older versions ignore the signal.
+		sleep(ms, signal).then(
+			() => {
+				signal.removeEventListener('abort', onAbort);
+				resolve();
+			},
+			() => undefined,
+		);
 	});
 }
 

@@ -25,6 +25,8 @@ export class TriggerBridge {
 		private readonly sim: Simulator,
 		readonly parameters: IDataObject,
 		private readonly credentialData: IDataObject = {},
+		/** The editor's "Listen for test event" URL instead of the production one. */
+		private readonly testMode = false,
 	) {}
 
 	get baseUrl(): string {
@@ -33,7 +35,7 @@ export class TriggerBridge {
 	}
 
 	get url(): string {
-		return `${this.baseUrl}webhook/${WEBHOOK_ID}/ai-stats`;
+		return `${this.baseUrl}${this.testMode ? 'webhook-test' : 'webhook'}/${WEBHOOK_ID}/ai-stats`;
 	}
 
 	/** Executions the deliveries started. */
@@ -99,7 +101,7 @@ export class TriggerBridge {
 	private async handle(request: IncomingMessage) {
 		const chunks: Buffer[] = [];
 		for await (const chunk of request) chunks.push(chunk as Buffer);
-		if (!request.url?.startsWith(`/webhook/${WEBHOOK_ID}/`)) {
+		if (!request.url?.startsWith(`/${this.testMode ? 'webhook-test' : 'webhook'}/${WEBHOOK_ID}/`)) {
 			return { status: 404, headers: {}, body: Buffer.from('not registered') };
 		}
 		const run = async () => {
@@ -109,6 +111,7 @@ export class TriggerBridge {
 			const call = await runWebhookTrigger({
 				...this.options(),
 				staticData: this.staticData,
+				test: this.testMode,
 				request: { method: request.method, headers, body: Buffer.concat(chunks) },
 			});
 			this.staticData = call.staticData;

@@ -1,0 +1,65 @@
+'use strict';
+/** Shared steps of the e2e suites: simulator, n8n user folder with the package and credentials. */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const n8n = require('./lib/n8n');
+const { createSimulator } = require('../simulator');
+
+const WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef0123456789abcdef';
+
+const sha256 = (buffer) => crypto.createHash('sha256').update(buffer).digest('hex');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startSimulator(options = {}) {
+	return await createSimulator({ queuedMs: 200, jobMs: 2500, pollAfterSeconds: 1, webhookRetryDelaysMs: [0, 1000, 2000, 4000], allowHttpReferences: true, fetchReferences: true, ...options });
+}
+
+/** An isolated user folder with the packed package installed and the AI Stats credentials imported. */
+async function prepareUserFolder(version, sim, { extraEnv } = {}) {
+	const tarball = process.env.AI_STATS_E2E_TARBALL;
+	if (!tarball) throw new Error('AI_STATS_E2E_TARBALL is not set: run the suite through e2e/jest.config.js');
+	const userFolder = n8n.makeUserFolder(`ai-stats-e2e-${version}-`);
+	const files = path.join(userFolder, 'files');
+	n8n.installPackage(userFolder, tarball);
+	await n8n.importCredentials(
+		version,
+		userFolder,
+		[
+			{ id: 'ai-stats-credential', name: 'AI Stats account', type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
+			{ id: 'ai-stats-no-funds', name: 'AI Stats (no funds)', type: 'aiStatsApi', data: { apiKey: sim.keys.noFunds, baseUrl: sim.baseUrl } },
+		],
+		{ extraEnv },
+	);
+	return { userFolder, files };
+}
+
+/** Waits until `predicate()` is truthy (polling), or fails with `what`. */
+async function eventually(predicate, what, timeoutMs = 60000) {
+	const started = Date.now();
+	for (;;) {
+		const value = await predicate();
+		if (value) return value;
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		await sleep(250);
+	}
+}
+
+function fileOf(files, prefix) {
+	const name = fs.readdirSync(files).find((entry) => entry.startsWith(prefix));
+	return name ? path.join(files, name) : undefined;
+}
+
+/** A multipart/form-data body with one file and text fields (what a form upload sends). */
+function multipart(fields, file) {
+	const boundary = `----ai-stats-e2e-${crypto.randomBytes(8).toString('hex')}`;
+	const parts = Object.entries(fields).map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+	parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.data, Buffer.from(`\r\n--${boundary}--\r\n`));
+	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+// A 4x4 red PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
+
+module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, eventually, fileOf, multipart };

@@ -140,9 +140,14 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 				body: JSON.stringify({ prompt: 'resume me [sim:ms=6000]' }),
 			});
 			expect(response.status).toBe(200);
-			const waiting = await eventually(async () => (await executionsOf('e2eResume1')).find((execution) => execution.status === 'waiting'), 'a waiting execution', 30000);
-			const job = sim.jobs().find((entry) => entry.webhook?.url?.includes(`/webhook-waiting/${waiting.id}/ai-stats-callback`));
-			expect(job).toBeDefined();
+			// The job's callback is this execution's resume URL (n8n 1.x does not list waiting executions).
+			const job = await eventually(() => sim.jobs().find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.webhook?.url ?? '')), 'the job with a resume callback', 30000);
+			const executionId = /\/webhook-waiting\/([^/]+)\//.exec(job.webhook.url)[1];
+			const waiting = await eventually(async () => {
+				const execution = await instance.execution(executionId);
+				return execution.status === 'waiting' ? execution : undefined;
+			}, 'the parked execution', 30000);
+			expect(waiting.waitTill).toBeTruthy();
 			const done = await eventually(async () => {
 				const execution = await instance.execution(waiting.id);
 				return execution.status === 'success' ? execution : undefined;

@@ -100,6 +100,26 @@ type BatchEntry = { itemIndex: number; job: VideoJob } | { itemIndex: number; er
 const CUSTOM_DATA_LIMITS = { keys: 10, valueLength: 255 };
 const FAILED_CREATE = '!';
 
+interface CustomData {
+	getAll(): IDataObject;
+	get?(key: string): unknown;
+	set?(key: string, value: string): void;
+}
+
+/**
+ * n8n 2.x offers custom execution data as `this.customData`; n8n 1.x only through the
+ * expression proxy (`$execution.customData`), which reads the same stored values.
+ */
+function customDataOf(ctx: IExecuteFunctions | IWebhookFunctions): CustomData {
+	const direct = (ctx as { customData?: CustomData }).customData;
+	if (direct && typeof direct.getAll === 'function') return direct;
+	if ('getWorkflowDataProxy' in ctx) {
+		const viaProxy = (ctx.getWorkflowDataProxy(0).$execution as { customData?: CustomData } | undefined)?.customData;
+		if (viaProxy && typeof viaProxy.getAll === 'function') return viaProxy;
+	}
+	return { getAll: () => (ctx.evaluateExpression('{{ $execution.customData.getAll() }}', 0) as IDataObject | undefined) ?? {} };
+}
+
 function batchKeyPrefix(ctx: IExecuteFunctions | IWebhookFunctions): string {
 	const node = ctx.getNode();
 	const nodeKey = (node.id ?? node.name).replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'node';
@@ -122,19 +142,22 @@ function saveBatch(ctx: IExecuteFunctions, entries: string[]): boolean {
 	}
 	chunks.push(current);
 	const prefix = batchKeyPrefix(ctx);
-	const existing = Object.keys(ctx.customData.getAll()).filter((key) => !key.startsWith(prefix));
+	const customData = customDataOf(ctx);
+	if (!customData.set) return false;
+	const existing = Object.keys(customData.getAll()).filter((key) => !key.startsWith(prefix));
 	if (existing.length + chunks.length > CUSTOM_DATA_LIMITS.keys) return false;
 	try {
-		chunks.forEach((chunk, index) => ctx.customData.set(`${prefix}${index}`, chunk));
+		chunks.forEach((chunk, index) => customData.set?.(`${prefix}${index}`, chunk));
 	} catch {
 		return false;
 	}
-	return chunks.every((chunk, index) => ctx.customData.get(`${prefix}${index}`) === chunk);
+	const stored = customData.getAll();
+	return chunks.every((chunk, index) => stored[`${prefix}${index}`] === chunk);
 }
 
 function readBatch(ctx: IWebhookFunctions): BatchEntry[] {
 	const prefix = batchKeyPrefix(ctx);
-	const stored = ctx.customData.getAll();
+	const stored = customDataOf(ctx).getAll();
 	const entries: string[] = [];
 	for (let index = 0; stored[`${prefix}${index}`] !== undefined; index++) {
 		entries.push(...String(stored[`${prefix}${index}`]).split(','));

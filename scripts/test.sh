@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install from the lock file, lint with n8n's rule
-# sets and the community-package scanner, then every jest suite (engine tests against the
-# simulator). Prints one "N passed, N failed" line at the end.
+# sets and the community-package scanner, the engine tests against the simulator, then the
+# end-to-end suite in real n8n 2.x and 1.x. Prints one "N passed, N failed" line at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,14 +15,24 @@ npm run --silent lint
 echo "== lint: community package scanner (sources and packed tarball)"
 npm run --silent lint:scan
 
-echo "== jest"
-report="$(mktemp --suffix=.json)"
 status=0
-npx jest --json --outputFile="$report" "$@" || status=$?
+echo "== jest: engine tests against the simulator"
+unit="$(mktemp --suffix=.json)"
+npx jest --json --outputFile="$unit" "$@" || status=$?
+
+e2e="$(mktemp --suffix=.json)"
+if [ "${AI_STATS_SKIP_E2E:-0}" != "1" ]; then
+	echo "== jest: end to end in real n8n (installs n8n once into ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats})"
+	npx jest --config e2e/jest.config.js --json --outputFile="$e2e" || status=$?
+fi
+
+# One closing line for the whole run.
 node -e '
-	const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-	console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-	if (r.numTotalTests === 0) process.exit(1);
-' "$report" || status=1
-rm -f "$report"
+	const fs = require("fs");
+	const reports = process.argv.slice(1).filter((file) => fs.existsSync(file) && fs.statSync(file).size > 0).map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+	const sum = (key) => reports.reduce((total, report) => total + report[key], 0);
+	console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed` + (sum("numPendingTests") ? `, ${sum("numPendingTests")} skipped` : ""));
+	if (sum("numTotalTests") === 0) process.exit(1);
+' "$unit" "$e2e" || status=1
+rm -f "$unit" "$e2e"
 exit "$status"

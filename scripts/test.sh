@@ -10,6 +10,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 	npm ci --ignore-scripts --no-audit --no-fund
 fi
 
+echo "== typecheck: nodes and tests"
+npm run --silent typecheck
 echo "== lint: n8n community rule sets"
 npm run --silent lint
 echo "== lint: community package scanner (sources and packed tarball)"

@@ -109,7 +109,7 @@ function randomInput(random: () => number): GenerateInput {
 		personGeneration: field(random, POOLS.policy),
 		resizeMode: field(random, POOLS.policy),
 		references,
-		providerParams: field(random, POOLS.providerParams),
+		providerParams: field<unknown>(random, POOLS.providerParams),
 		outputAccess: field(random, POOLS.outputAccess),
 		providerOrder: field(random, POOLS.providers),
 		providerOnly: field(random, POOLS.providers),

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Simulator } from '../simulator';
 import { disposeHarness, harnessLogText } from './harness';
 import { byId, generateParameters, runAiStats, startSimulator, WEBHOOK_SECRET } from './support/fixtures';
@@ -17,7 +19,7 @@ beforeEach(() => {
 });
 
 /** Runs the node and keeps everything it produced for the secrets scan at the end. */
-async function run(parameters: Record<string, unknown>, extra: Parameters<typeof runAiStats>[1] extends infer T ? Partial<T> : never = {}) {
+async function run(parameters: IDataObject, extra: Parameters<typeof runAiStats>[1] extends infer T ? Partial<T> : never = {}) {
 	const result = await runAiStats(sim, { parameters, ...extra });
 	outputs.push(JSON.stringify(result.items), JSON.stringify(result.error ?? null), JSON.stringify(result.run.data.resultData));
 	return result;

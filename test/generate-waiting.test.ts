@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Simulator } from '../simulator';
+import type { DeliveryAttempt, Job, Simulator } from '../simulator';
 import { disposeHarness } from './harness';
 import { ResumeBridge } from './support/resumeBridge';
 import { WEBHOOK_SECRET, generateParameters, runAiStats, startSimulator } from './support/fixtures';
@@ -171,7 +171,7 @@ describe('Generate → Webhook (Resume)', () => {
 		const waiting = await park({ prompt: 'scene [sim:stuck]' });
 		const job = sim.jobs()[0];
 		const url = (sim.requests().find((request) => request.method === 'POST')?.body as { webhook: { url: string } }).webhook.url;
-		const event = sim.buildEvent({ ...sim.getJob(job.id)!, status: 'completed' }, 'video.completed');
+		const event = sim.buildEvent({ ...sim.getJob(job.id)!, status: 'completed' } as Job, 'video.completed');
 		for (const tamper of ['bad-signature', 'missing-signature', 'missing-timestamp', 'stale-timestamp', 'tampered-body'] as const) {
 			const response = await sim.deliverEvent({ url, secret: WEBHOOK_SECRET, event, tamper });
 			expect(response.status).toBe(401);
@@ -207,7 +207,7 @@ describe('Generate → Webhook (Resume)', () => {
 			{ json: { prompt: 'third [sim:ms=1800]' } },
 		]);
 		expect(waiting.status).toBe('waiting');
-		await sim.waitForDeliveries((deliveries) => deliveries.filter((delivery) => delivery.type === 'video.completed').length >= 2, 10_000);
+		await sim.waitForDeliveries((deliveries: DeliveryAttempt[]) => deliveries.filter((delivery) => delivery.type === 'video.completed').length >= 2, 10_000);
 		expect(bridge.current?.status).toBe('waiting');
 		const done = await bridge.finished();
 		expect(done.status).toBe('success');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Simulator } from '../simulator';
+import type { DeliveryAttempt, Simulator } from '../simulator';
 import { disposeHarness } from './harness';
 import { TRIGGER_NAME, TriggerBridge } from './support/triggerBridge';
 import { WEBHOOK_SECRET, generateParameters, runAiStats, startSimulator } from './support/fixtures';
@@ -147,7 +147,7 @@ describe('AI Stats Trigger (shared secret)', () => {
 				parameters: generateParameters({ waitForCompletion: 'none', notifyWebhook: { url: bridge.url } }),
 			});
 			const id = run.items[0].json.id as string;
-			await sim.waitForDeliveries((deliveries) => deliveries.filter((delivery) => delivery.type === 'video.completed').length >= 2, 10_000);
+			await sim.waitForDeliveries((deliveries: DeliveryAttempt[]) => deliveries.filter((delivery) => delivery.type === 'video.completed').length >= 2, 10_000);
 			expect(bridge.executions).toHaveLength(1);
 			expect(bridge.executions[0].output(TRIGGER_NAME)[0].json).toMatchObject({ video_id: id, type: 'video.completed' });
 			// The default subscription also sends status changes: acknowledged, no run.
@@ -258,7 +258,7 @@ describe('AI Stats Trigger (registered endpoint)', () => {
 					parameters: generateParameters({ waitForCompletion: 'none', notifyWebhook: { endpointId: nodeState.endpointId } }),
 				});
 				const id = run.items[0].json.id as string;
-				await sim.waitForDeliveries((deliveries) => deliveries.some((delivery) => delivery.type === 'video.completed' && delivery.ok), 10_000);
+				await sim.waitForDeliveries((deliveries: DeliveryAttempt[]) => deliveries.some((delivery) => delivery.type === 'video.completed' && delivery.ok), 10_000);
 				expect(bridge.executions).toHaveLength(1);
 				expect(bridge.executions[0].output(TRIGGER_NAME)[0].json).toMatchObject({
 					video_id: id,

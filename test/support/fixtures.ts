@@ -1,4 +1,4 @@
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { AiStatsApi } from '../../credentials/AiStatsApi.credentials';
 import { AiStats } from '../../nodes/AiStats/AiStats.node';
@@ -62,7 +62,7 @@ export async function runAiStats(sim: Simulator, run: NodeRun): Promise<RunResul
 					type: HARNESS_START_NODE_TYPE,
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { items: (run.items ?? [{ json: {} }]) as unknown as IDataObject[] },
+					parameters: { items: (run.items ?? [{ json: {} }]) as unknown as INodeParameters[] },
 				},
 				{
 					id: 'ai-stats',
@@ -70,7 +70,7 @@ export async function runAiStats(sim: Simulator, run: NodeRun): Promise<RunResul
 					type: AI_STATS,
 					typeVersion: 1,
 					position: [200, 0],
-					parameters: run.parameters,
+					parameters: run.parameters as INodeParameters,
 					credentials: { aiStatsApi: { id: 'cred-ai-stats', name: 'AI Stats account' } },
 					...run.node,
 				},

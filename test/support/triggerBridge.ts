@@ -1,11 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { Simulator } from '../../simulator';
 import { runWebhookMethod, runWebhookTrigger, type RunResult, type WebhookTriggerResult } from '../harness';
 import { AI_STATS_TRIGGER, aiStatsCredential, credentialTypes, nodeTypes } from './fixtures';
+import { SerialBridge, type BridgedRequest, type BridgedResponse } from './serialBridge';
 
 export const TRIGGER_NAME = 'AI Stats Trigger';
 const WEBHOOK_ID = 'ai-stats-trigger-hook';
@@ -15,9 +13,7 @@ const WEBHOOK_ID = 'ai-stats-trigger-hook';
  * Trigger: real HTTP requests (from the simulator's delivery code) go through the harness's
  * runWebhookTrigger, one at a time, with the workflow's static data kept between calls.
  */
-export class TriggerBridge {
-	private server?: Server;
-	private queue: Promise<unknown> = Promise.resolve();
+export class TriggerBridge extends SerialBridge {
 	staticData: IDataObject = {};
 	readonly calls: WebhookTriggerResult[] = [];
 
@@ -27,11 +23,8 @@ export class TriggerBridge {
 		private readonly credentialData: IDataObject = {},
 		/** The editor's "Listen for test event" URL instead of the production one. */
 		private readonly testMode = false,
-	) {}
-
-	get baseUrl(): string {
-		const { port } = this.server?.address() as AddressInfo;
-		return `http://127.0.0.1:${port}/`;
+	) {
+		super();
 	}
 
 	get url(): string {
@@ -61,7 +54,7 @@ export class TriggerBridge {
 						typeVersion: 1,
 						position: [0, 0] as [number, number],
 						webhookId: WEBHOOK_ID,
-						parameters: this.parameters,
+						parameters: this.parameters as INodeParameters,
 						credentials: { aiStatsApi: { id: 'cred-ai-stats', name: 'AI Stats account' } },
 					},
 				],
@@ -71,26 +64,6 @@ export class TriggerBridge {
 		};
 	}
 
-	async start(): Promise<void> {
-		this.server = createServer((request, response) => {
-			void this.handle(request).then(
-				({ status, headers, body }) => {
-					response.writeHead(status, headers);
-					response.end(body);
-				},
-				(error: Error) => {
-					response.writeHead(500, { 'content-type': 'text/plain' });
-					response.end(error.message);
-				},
-			);
-		});
-		await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-	}
-
-	async stop(): Promise<void> {
-		await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-	}
-
 	/** Workflow activation / deactivation: the trigger's webhookMethods. */
 	async lifecycle(method: 'checkExists' | 'create' | 'delete'): Promise<boolean> {
 		const { returned, staticData } = await runWebhookMethod({ ...this.options(), method, staticData: this.staticData });
@@ -98,28 +71,18 @@ export class TriggerBridge {
 		return returned;
 	}
 
-	private async handle(request: IncomingMessage) {
-		const chunks: Buffer[] = [];
-		for await (const chunk of request) chunks.push(chunk as Buffer);
-		if (!request.url?.startsWith(`/${this.testMode ? 'webhook-test' : 'webhook'}/${WEBHOOK_ID}/`)) {
+	protected async handle(request: BridgedRequest): Promise<BridgedResponse> {
+		if (!request.url.startsWith(`/${this.testMode ? 'webhook-test' : 'webhook'}/${WEBHOOK_ID}/`)) {
 			return { status: 404, headers: {}, body: Buffer.from('not registered') };
 		}
-		const run = async () => {
-			const headers = Object.fromEntries(
-				Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
-			);
-			const call = await runWebhookTrigger({
-				...this.options(),
-				staticData: this.staticData,
-				test: this.testMode,
-				request: { method: request.method, headers, body: Buffer.concat(chunks) },
-			});
-			this.staticData = call.staticData;
-			this.calls.push(call);
-			return { status: call.response.status, headers: call.response.headers, body: call.response.rawBody };
-		};
-		const next = this.queue.then(run, run);
-		this.queue = next.catch(() => undefined);
-		return await next;
+		const call = await runWebhookTrigger({
+			...this.options(),
+			staticData: this.staticData,
+			test: this.testMode,
+			request: { method: request.method, headers: request.headers, body: request.body },
+		});
+		this.staticData = call.staticData;
+		this.calls.push(call);
+		return { status: call.response.status, headers: call.response.headers, body: call.response.rawBody };
 	}
 }

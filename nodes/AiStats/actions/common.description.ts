@@ -10,6 +10,16 @@ export const includeSignedLinksOption: INodeProperties = {
 			'Whether to keep the gateway\'s signed download links (download_url, valid without a key until they expire) in the output. Off by default so they do not end up in execution logs; use Get Download Link to hand a link on.',
 	};
 
+/** "Options" of the operations that return jobs (Get, Get Many). */
+export const jobOutputOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [includeSignedLinksOption],
+};
+
 /** The "Video" resource locator shared by every operation on one job. */
 export const videoIdLocator: INodeProperties = {
 	displayName: 'Video',

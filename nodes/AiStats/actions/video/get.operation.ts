@@ -5,18 +5,11 @@ import { gatewayRequest } from '../../../shared/transport';
 import { jobToJson, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
-import { includeSignedLinksOption, videoIdLocator } from '../common.description';
+import { jobOutputOptions, videoIdLocator } from '../common.description';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [includeSignedLinksOption],
-	},
+	jobOutputOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, properties);

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { gatewayRequest } from '../../../shared/transport';
 import { ALL_STATUSES, jobToJson, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
-import { includeSignedLinksOption } from '../common.description';
+import { jobOutputOptions } from '../common.description';
 
 const properties: INodeProperties[] = [
 	{
@@ -54,14 +54,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [includeSignedLinksOption],
-	},
+	jobOutputOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['getMany'] } }, properties);

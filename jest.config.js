@@ -7,6 +7,7 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
 	},
 	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	setupFilesAfterEnv: ['<rootDir>/test/setup/no-secrets.ts'],
 	testTimeout: 60000,
 	maxWorkers: 2,
 };

@@ -17,6 +17,8 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 	let sim;
 	let userFolder;
 	let files;
+	// Everything n8n printed (CLI runs include their run data), scanned for secrets at the end.
+	const transcripts = [];
 
 	beforeAll(async () => {
 		sim = await startSimulator();
@@ -42,7 +44,11 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 	});
 
 	describe('n8n execute (CLI)', () => {
-		const execute = async (id) => await n8n.executeWorkflow(version, userFolder, id, { extraEnv: ENV, timeoutMs: 5 * 60 * 1000 });
+		const execute = async (id) => {
+			const run = await n8n.executeWorkflow(version, userFolder, id, { extraEnv: ENV, timeoutMs: 5 * 60 * 1000 });
+			transcripts.push(run.stdout);
+			return run;
+		};
 
 		it('1. example "generate and save": Generate (poll, download) writes the MP4 the gateway served', async () => {
 			const run = await execute('e2eGenerateAndSave1');
@@ -94,6 +100,10 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 
 		afterAll(async () => {
 			await instance?.stop();
+		});
+
+		afterEach(() => {
+			if (instance) transcripts.push(instance.logs());
 		});
 
 		const executionsOf = async (workflowId) => await instance.executions({ workflowId });
@@ -171,6 +181,17 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 			expect(fetched).toMatchObject({ status: 200, bytes: PNG.length, sha256: sha256(PNG) });
 			const file = await eventually(() => fileOf(files, `photo-${item.json.id}`), 'the video');
 			expect(fs.statSync(file).size).toBe(sim.contentFor(item.json.id, 0).bytes);
+		});
+
+		it('no API key or signing secret appears in anything n8n printed or stored', async () => {
+			const executions = await instance.executions();
+			const everything = [...transcripts, instance.logs(), JSON.stringify(executions)].join('\n');
+			expect(everything.length).toBeGreaterThan(10000);
+			for (const secret of [...Object.values(sim.keys), WEBHOOK_SECRET]) expect(everything.includes(secret)).toBe(false);
+			// Signed links only where the workflow asked for one: Get Download Link's output, and the
+			// HTTP Request node that fetched it (n8n keeps the URL as the binary's "directory").
+			const linkContexts = [...everything.matchAll(/[^\n]{0,900}download_sig=[0-9a-f]{16}/g)].map((match) => match[0]);
+			for (const context of linkContexts) expect(context).toMatch(/"download_url":|"directory":|"Get download link"|expires_at_iso/);
 		});
 	});
 });

@@ -6,11 +6,13 @@ import { AiStatsTrigger } from '../../nodes/AiStatsTrigger/AiStatsTrigger.node';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 import { HARNESS_START_NODE_TYPE, runWorkflow, type HarnessCredential, type RunOptions, type RunResult } from '../harness';
 import type { HarnessStartItem } from '../harness';
+import { WEBHOOK_SECRET } from './secrets';
+
+export { WEBHOOK_SECRET };
 
 export const AI_STATS = 'n8n-nodes-ai-stats.aiStats';
 export const AI_STATS_TRIGGER = 'n8n-nodes-ai-stats.aiStatsTrigger';
 export const NODE_NAME = 'AI Stats';
-export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';
 
 export const nodeTypes = { [AI_STATS]: new AiStats(), [AI_STATS_TRIGGER]: new AiStatsTrigger() };
 export const credentialTypes = { aiStatsApi: new AiStatsApi() };

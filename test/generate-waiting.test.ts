@@ -191,6 +191,17 @@ describe('Generate → Webhook (Resume)', () => {
 		expect((await bridge.finished()).status).toBe('success');
 	});
 
+	it('resumes with an error item for a failed job (a resumed node cannot fail), with its details', async () => {
+		await park({ prompt: 'scene [sim:fail]' });
+		const done = await bridge.finished();
+		expect(done.status).toBe('success');
+		const [item] = done.output('AI Stats');
+		expect(item.json.error).toMatch(/^Video \S+ failed/);
+		expect(item.json).toMatchObject({ status: 'failed', video_id: expect.any(String), request_id: expect.any(String), error_detail: expect.any(String) });
+		expect(item.binary).toBeUndefined();
+		expect(item.pairedItem).toEqual({ item: 0 });
+	});
+
 	it('stays waiting on a progress event', async () => {
 		await park({ prompt: 'scene [sim:stuck]' });
 		const job = sim.jobs()[0];

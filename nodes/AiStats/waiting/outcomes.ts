@@ -86,6 +86,11 @@ class JobTimeoutError extends NodeOperationError {
 	job?: VideoJob;
 }
 
+/** A job that ended failed, expired or cancelled ("On Failed Job" = Stop With an Error). */
+class JobFailedError extends NodeApiError {
+	job?: VideoJob;
+}
+
 /** Turns one finished wait into output items (or an error for that item). */
 async function outcomeItems(
 	ctx: WaitContext,
@@ -128,7 +133,7 @@ async function outcomeItems(
 	if (settings.onJobFailure === 'output') {
 		return [{ json: { ...jobToJson(job, settings.includeSignedLinks), error_detail: detail ?? null } }];
 	}
-	throw new NodeApiError(
+	const failure = new JobFailedError(
 		ctx.getNode(),
 		{ video_id: job.id, status, request_id: job.request_id ?? null, error: detail ?? null },
 		{
@@ -137,6 +142,8 @@ async function outcomeItems(
 			itemIndex,
 		},
 	);
+	failure.job = job;
+	throw failure;
 }
 
 type FinishedItem = { itemIndex: number; items: INodeExecutionData[] } | { itemIndex: number; error: Error };
@@ -150,6 +157,8 @@ export async function finishJobs(
 	created: Array<{ itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error }>,
 	settings: WaitSettings,
 	waitFor?: (job: VideoJob, itemIndex: number, limiter: Limiter) => Promise<PollOutcome>,
+	/** Failures become error items even without Continue On Fail (a resumed node cannot fail). */
+	failuresAsItems = false,
 ): Promise<INodeExecutionData[]> {
 	const limiter = new Limiter(settings.concurrency);
 	const deadline = Date.now() + settings.maxWaitMs;
@@ -172,7 +181,7 @@ export async function finishJobs(
 	);
 	ctx.logger.debug('AI Stats: jobs finished', { jobs: created.length, statusRequests: stats.statusRequests });
 
-	if (!continuesOnFail(ctx)) {
+	if (!failuresAsItems && !continuesOnFail(ctx)) {
 		const timeouts = finished.filter((entry) => 'error' in entry && entry.error instanceof JobTimeoutError);
 		const firstFailure = finished.find((entry) => 'error' in entry) as { itemIndex: number; error: Error } | undefined;
 		if (firstFailure && timeouts.length > 1 && firstFailure.error instanceof JobTimeoutError) {
@@ -193,6 +202,10 @@ export async function finishJobs(
 		const item = errorItem(entry.itemIndex, entry.error);
 		if (entry.error instanceof JobTimeoutError && entry.error.job) {
 			Object.assign(item.json, { video_id: entry.error.job.id, status: normalizeStatus(entry.error.job.status), timed_out: true });
+		}
+		if (entry.error instanceof JobFailedError && entry.error.job) {
+			const { job } = entry.error;
+			Object.assign(item.json, { video_id: job.id, status: normalizeStatus(job.status), request_id: job.request_id ?? null, error_detail: jobErrorDetail(job) ?? null });
 		}
 		return [item];
 	});

@@ -217,6 +217,8 @@ export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 	ctx.getResponseObject().status(200).json({ received: true, resumed: true });
 	const byId = new Map(latest.map((job) => [job.id, job]));
 	const created: BatchEntry[] = batch.map((entry) => ('job' in entry ? { itemIndex: entry.itemIndex, job: byId.get(entry.job.id) ?? entry.job } : entry));
-	const items = await finishJobs(ctx, created, settings, async (job) => ({ kind: 'terminal', job }));
+	// n8n resumes by passing this output on; it cannot fail the node at this point (an error
+	// thrown here would leave the execution waiting), so a failed job becomes an item with `error`.
+	const items = await finishJobs(ctx, created, settings, async (job) => ({ kind: 'terminal', job }), true);
 	return { noWebhookResponse: true, workflowData: [items] };
 }

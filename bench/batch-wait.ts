@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 					throw new Error(`run with ${items} items did not return ${items} videos: ${result.error?.message ?? result.status}`);
 				}
 				seconds.push(elapsed);
-				requests.push(sim.requests().filter((request) => request.method === 'GET' && /^\/v1\/videos\/[^/]+$/.test(request.path)).length);
+				requests.push(sim.requests().filter((request) => request.method === 'GET' && /^\/v1\/videos\/[^/]+$/.test(request.path) && request.path !== '/v1/videos/models').length);
 			}
 			results.push({ items, seconds, requests });
 			console.log(`${items} items: ${spread(seconds)} s, ${median(requests)} status requests`);

@@ -1,0 +1,273 @@
+'use strict';
+/**
+ * Shared steps of the benchmarks that run in real n8n (2.41.1 on Node 24, e2e/lib/n8n.js):
+ * the packed package in an isolated user folder, credentials, workflows, one `n8n start`
+ * process, memory of that process, and timings from n8n's own execution records.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const n8n = require('../e2e/lib/n8n');
+const { buildAndPack } = require('../scripts/pack');
+
+const ROOT = path.join(__dirname, '..');
+const VERSION = 'v2';
+const AI_STATS_CREDENTIAL = { id: 'bench-ai-stats', name: 'AI Stats (bench)' };
+const HEADER_CREDENTIAL = { id: 'bench-header-auth', name: 'AI Stats key as header (bench)' };
+const WEBHOOK_SECRET = 'whsec_bench_0123456789abcdef0123456789abcdef';
+/** Every real-n8n bench stores binaries on disk, as production instances do. */
+const BASE_ENV = {
+	N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+	// Keep n8n's own housekeeping from running in the middle of a measurement.
+	EXECUTIONS_DATA_PRUNE: 'false',
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** n8n 2.41.1 in the cache folder (idempotent, ≈1 s when already installed). */
+function ensureN8n() {
+	if (n8n.isInstalled(VERSION)) return;
+	execFileSync('bash', [path.join(ROOT, 'e2e', 'install-n8n.sh'), VERSION], { stdio: 'inherit' });
+}
+
+let tarballPath;
+/** The package as published (`npm pack`); `npm run bench` packs once and hands it down. */
+function tarball() {
+	if (!tarballPath) {
+		const given = process.env.AI_STATS_BENCH_TARBALL;
+		if (given && fs.existsSync(given)) {
+			tarballPath = given;
+		} else {
+			tarballPath = buildAndPack({ quiet: true });
+			const folder = path.dirname(tarballPath);
+			process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+		}
+	}
+	return tarballPath;
+}
+
+function node(name, type, typeVersion, position, parameters, extra = {}) {
+	return { id: `${name}-${type}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 60), name, type, typeVersion, position, parameters, ...extra };
+}
+
+/** A Webhook trigger (POST /webhook/<path>); `lastNode` answers when the workflow has finished. */
+function webhookTrigger(pathName, webhookId, responseMode = 'lastNode') {
+	return node('Start', 'n8n-nodes-base.webhook', 2, [0, 0], { httpMethod: 'POST', path: pathName, responseMode, options: {} }, { webhookId });
+}
+
+function chain(...names) {
+	const connections = {};
+	for (let index = 0; index < names.length - 1; index++) {
+		connections[names[index]] = { main: [[{ node: names[index + 1], type: 'main', index: 0 }]] };
+	}
+	return connections;
+}
+
+const aiStatsCredentials = () => ({ aiStatsApi: { ...AI_STATS_CREDENTIAL } });
+
+/**
+ * An isolated n8n 2.41.1 (`n8n start`) with the packed package, an AI Stats credential and an
+ * HTTP Header Auth credential (Authorization: Bearer <key>) for the simulator, and `workflows`
+ * imported and active. Resolves { instance, userFolder, close() }.
+ */
+async function startBenchN8n({ sim, workflows, env = {}, label = 'bench' }) {
+	ensureN8n();
+	const userFolder = n8n.makeUserFolder(`ai-stats-bench-${label}-`);
+	const fullEnv = { ...BASE_ENV, ...env };
+	let instance;
+	const close = async () => {
+		try {
+			await instance?.stop();
+		} finally {
+			fs.rmSync(userFolder, { recursive: true, force: true });
+		}
+	};
+	try {
+		n8n.installPackage(userFolder, tarball());
+		await n8n.importCredentials(
+			VERSION,
+			userFolder,
+			[
+				{ ...AI_STATS_CREDENTIAL, type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
+				{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sim.keys.inference}` } },
+			],
+			{ extraEnv: fullEnv },
+		);
+		await n8n.importWorkflow(VERSION, userFolder, workflows, { extraEnv: fullEnv });
+		instance = await n8n.startN8n({ version: VERSION, userFolder, env: fullEnv });
+		for (const workflow of workflows) await instance.activateWorkflow(workflow.id);
+		for (const workflow of workflows) {
+			const trigger = workflow.nodes.find((entry) => entry.type === 'n8n-nodes-base.webhook');
+			if (trigger) await instance.waitForWebhook(`/webhook/${trigger.parameters.path}`);
+		}
+		return { instance, userFolder, close };
+	} catch (error) {
+		await close();
+		throw error;
+	}
+}
+
+/** POSTs JSON to a production webhook; resolves { status, json, ms } (ms measured here). */
+async function trigger(instance, pathName, body, timeoutMs = 10 * 60 * 1000) {
+	const started = performance.now();
+	const response = await fetch(`${instance.url}/webhook/${pathName}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body ?? {}),
+		signal: AbortSignal.timeout(timeoutMs),
+	});
+	const text = await response.text();
+	const ms = performance.now() - started;
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = text;
+	}
+	return { status: response.status, json, ms };
+}
+
+/** Highest execution id the instance knows (0 when none): ids only grow. */
+async function lastExecutionId(instance) {
+	const list = await instance.api('/executions?limit=1&includeData=false');
+	return list.data.length ? Number(list.data[0].id) : 0;
+}
+
+/**
+ * The first execution of `workflowId` with an id above `afterId` that is finished (or in one of
+ * `statuses`), with its data.
+ */
+async function nextExecution(instance, workflowId, afterId, { statuses = ['success', 'error', 'crashed', 'canceled'], timeoutMs = 10 * 60 * 1000 } = {}) {
+	const started = Date.now();
+	for (;;) {
+		const list = await instance.api(`/executions?workflowId=${workflowId}&limit=20&includeData=false`);
+		const hit = list.data.filter((entry) => Number(entry.id) > afterId && statuses.includes(entry.status)).sort((a, b) => Number(a.id) - Number(b.id))[0];
+		if (hit) return await instance.execution(hit.id);
+		if (Date.now() - started > timeoutMs) throw new Error(`no finished execution of ${workflowId} after ${timeoutMs} ms`);
+		await sleep(100);
+	}
+}
+
+/** Deletes an execution (n8n removes its binary files with it). */
+async function deleteExecution(instance, id) {
+	await instance.api(`/executions/${id}`, { method: 'DELETE', allowError: true });
+}
+
+/** stoppedAt − startedAt of an execution record, in ms. */
+function executionMs(execution) {
+	return new Date(execution.stoppedAt).getTime() - new Date(execution.startedAt).getTime();
+}
+
+/** Every run of every node: [{ node, runIndex, startTime, executionTime (ms) }] from n8n's run data. */
+function nodeRuns(execution) {
+	const runData = execution.data?.resultData?.runData ?? {};
+	const runs = [];
+	for (const [name, list] of Object.entries(runData)) {
+		list.forEach((task, runIndex) => runs.push({ node: name, runIndex, startTime: task.startTime, executionTime: task.executionTime ?? 0, error: task.error }));
+	}
+	return runs.sort((a, b) => a.startTime - b.startTime);
+}
+
+/** Sum of executionTime of one node's runs (all runs when it ran several times). */
+function nodeMs(execution, name) {
+	return nodeRuns(execution)
+		.filter((run) => run.node === name)
+		.reduce((total, run) => total + run.executionTime, 0);
+}
+
+function failure(execution) {
+	const error = execution.data?.resultData?.error ?? nodeRuns(execution).find((run) => run.error)?.error;
+	return error ? error.message ?? JSON.stringify(error).slice(0, 300) : undefined;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* memory of the n8n main process                                                              */
+
+function procStatus(pid) {
+	const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+	return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+}
+
+/** Resets the kernel's peak-RSS counter (VmHWM) of `pid`; false when not permitted. */
+function resetPeak(pid) {
+	try {
+		fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Samples VmRSS of `pid` every `intervalMs` until stop(); stop() resolves { peak, samples,
+ * hwm } where hwm is the kernel's exact peak since start() when it could be reset (else NaN).
+ */
+function sampleRss(pid, intervalMs = 50) {
+	const canReset = resetPeak(pid);
+	let peak = procStatus(pid).rss;
+	let samples = 1;
+	const timer = setInterval(() => {
+		try {
+			peak = Math.max(peak, procStatus(pid).rss);
+			samples++;
+		} catch {
+			/* process gone */
+		}
+	}, intervalMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			const now = procStatus(pid);
+			peak = Math.max(peak, now.rss);
+			return { peak, samples, hwm: canReset ? now.hwm : NaN };
+		},
+	};
+}
+
+/** VmRSS after the process has been quiet for `settleMs` (median of a few readings). */
+async function idleRss(pid, settleMs = 1500) {
+	await sleep(settleMs);
+	const readings = [];
+	for (let index = 0; index < 5; index++) {
+		readings.push(procStatus(pid).rss);
+		await sleep(100);
+	}
+	readings.sort((a, b) => a - b);
+	return readings[2];
+}
+
+const MiB = 2 ** 20;
+const mib = (bytes, digits = 0) => `${(bytes / MiB).toFixed(digits)} MiB`;
+
+module.exports = {
+	VERSION,
+	AI_STATS_CREDENTIAL,
+	HEADER_CREDENTIAL,
+	WEBHOOK_SECRET,
+	BASE_ENV,
+	MiB,
+	mib,
+	sleep,
+	n8n,
+	ensureN8n,
+	tarball,
+	node,
+	webhookTrigger,
+	chain,
+	aiStatsCredentials,
+	startBenchN8n,
+	trigger,
+	lastExecutionId,
+	nextExecution,
+	deleteExecution,
+	executionMs,
+	nodeRuns,
+	nodeMs,
+	failure,
+	procStatus,
+	resetPeak,
+	sampleRss,
+	idleRss,
+};

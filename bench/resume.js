@@ -1,0 +1,206 @@
+'use strict';
+/**
+ * Resume vs poll in real n8n: how long an execution holds n8n (its worker) per job while the
+ * video renders, in Generate's Webhook (Resume) mode vs Poll mode. Timings come from n8n's own
+ * records (public API): the run data's per-node executionTime, and the execution's startedAt /
+ * stoppedAt. In Webhook mode the execution is parked (status "waiting") between the create and
+ * the gateway's signed callback.
+ *
+ *   npm run bench:resume            (BENCH_RUNS=3, BENCH_JOB_SECONDS=10)
+ */
+const { createSimulator } = require('../simulator');
+const real = require('./real-n8n');
+const { machine, median, spread, table, writeSection } = require('./report');
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Batches: one job; ten jobs finishing together (worst case for callbacks); ten finishing 0.5 s apart. */
+const CASES = [
+	{ key: '1', items: 1, spreadMs: 0, label: '1' },
+	{ key: '10', items: 10, spreadMs: 0, label: '10, finishing together' },
+	{ key: '10s', items: 10, spreadMs: 500, label: '10, finishing 0.5 s apart' },
+];
+const JOB_MS = Number(process.env.BENCH_JOB_SECONDS ?? 10) * 1000;
+const QUEUED_MS = 200;
+const POLL_AFTER_SECONDS = 1;
+
+const MODES = [
+	{ key: 'webhook', label: 'Webhook (Resume)', workflow: 'benchResumeWebhook', path: 'bench-resume-webhook' },
+	{ key: 'poll', label: 'Poll', workflow: 'benchResumePoll', path: 'bench-resume-poll' },
+];
+
+function workflow(mode) {
+	return {
+		id: mode.workflow,
+		name: `bench: Generate, ${mode.label}`,
+		nodes: [
+			real.webhookTrigger(mode.path, mode.key === 'webhook' ? 'd5e6f7a8-1b2c-4d3e-9f40-5a6b7c8d9e01' : 'd5e6f7a8-1b2c-4d3e-9f40-5a6b7c8d9e02', 'onReceived'),
+			real.node('Prompts', 'n8n-nodes-base.splitOut', 1, [220, 0], { fieldToSplitOut: 'body.prompts', options: {} }),
+			real.node('Generate video', 'n8n-nodes-ai-stats.aiStats', 1, [440, 0], {
+				resource: 'video',
+				operation: 'generate',
+				model: { __rl: true, mode: 'id', value: 'google/veo-3.1-lite' },
+				prompt: '={{ $json.prompt }}',
+				waitForCompletion: mode.key,
+				waitOptions: { concurrency: 50, maxWaitMinutes: 10 },
+			}, { credentials: real.aiStatsCredentials() }),
+		],
+		connections: real.chain('Start', 'Prompts', 'Generate video'),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+async function runOnce(sim, instance, mode, batch) {
+	const { items } = batch;
+	sim.reset();
+	const before = await real.lastExecutionId(instance);
+	const prompts = Array.from({ length: items }, (_, index) => ({ prompt: `scene ${index}${batch.spreadMs ? ` [sim:ms=${JOB_MS + index * batch.spreadMs}]` : ''}` }));
+	const answer = await real.trigger(instance, mode.path, { prompts });
+	if (answer.status !== 200) throw new Error(`${mode.label}: webhook answered ${answer.status}`);
+	let parkedAt;
+	let waitTill;
+	if (mode.key === 'webhook') {
+		const parked = await real.nextExecution(instance, mode.workflow, before, { statuses: ['waiting'], timeoutMs: 60000 });
+		// n8n stores the parked execution with stoppedAt = the moment it was parked
+		if (!parked.stoppedAt) throw new Error('the parked execution has no stoppedAt');
+		parkedAt = new Date(parked.stoppedAt).getTime();
+		waitTill = parked.waitTill;
+	}
+	const execution = await real.nextExecution(instance, mode.workflow, before, { timeoutMs: 5 * 60 * 1000 });
+	const problem = real.failure(execution);
+	if (execution.status !== 'success' || problem) throw new Error(`${mode.label}, ${items} items: ${problem ?? execution.status}`);
+	const outputs = real.n8n.nodeOutput(execution.data, 'Generate video', { runIndex: real.nodeRuns(execution).filter((run) => run.node === 'Generate video').length - 1 });
+	if (outputs.length !== items || outputs.some((item) => item.json.status !== 'completed' || !item.binary?.data)) {
+		throw new Error(`${mode.label}: expected ${items} completed videos, got ${JSON.stringify(outputs.map((item) => item.json.status))}`);
+	}
+	if (mode.key === 'webhook') {
+		// Every job's terminal callback must have been answered before the next run (and before
+		// counting requests): callbacks still running would do their work during the next run.
+		const deadline = Date.now() + 120000;
+		while (sim.deliveries().filter((delivery) => /\/webhook-waiting\//.test(delivery.url) && delivery.ok).length < items) {
+			if (Date.now() > deadline) throw new Error(`${mode.label}: not every job's callback was answered within 120 s`);
+			await real.sleep(100);
+		}
+	}
+	const startedAt = new Date(execution.startedAt).getTime();
+	const stoppedAt = new Date(execution.stoppedAt).getTime();
+	const contentDownloads = sim.requests().filter((request) => request.method === 'GET' && request.path.endsWith('/content')).length;
+	const statusRequests = sim.requests().filter((request) => request.method === 'GET' && /^\/v1\/videos\/[^/]+$/.test(request.path) && request.path !== '/v1/videos/models').length;
+	const callbacks = sim.deliveries().filter((delivery) => /\/webhook-waiting\//.test(delivery.url));
+	let busyMs = stoppedAt - startedAt;
+	let createMs = busyMs;
+	let resumeMs = 0;
+	if (mode.key === 'webhook') {
+		// busy = create (start → parked) + resume (first callback arrives → the execution has
+		// stopped and every callback has been answered)
+		createMs = parkedAt - startedAt;
+		const firstArrival = Math.min(...callbacks.map((delivery) => delivery.time));
+		const lastAnswer = Math.max(...callbacks.map((delivery) => delivery.time + delivery.durationMs));
+		resumeMs = Math.max(stoppedAt, lastAnswer) - firstArrival;
+		busyMs = createMs + resumeMs;
+	}
+	if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ startedAt: execution.startedAt, stoppedAt: execution.stoppedAt, parkedAt, waitTill, runs: real.nodeRuns(execution).map(({ error, ...run }) => run), callbacks: callbacks.map((d) => ({ type: d.type, status: d.status, time: d.time, ms: d.durationMs })) }));
+	const result = { totalMs: stoppedAt - startedAt, busyMs, createMs, resumeMs, statusRequests, contentDownloads, callbacks: callbacks.length, callbackSeconds: callbacks.reduce((total, delivery) => total + delivery.durationMs, 0) / 1000 };
+	await real.deleteExecution(instance, execution.id);
+	return result;
+}
+
+/** A sentence on what the batch cases show, from the figures themselves. */
+function findings(results) {
+	const med = (key, field) => median(results.get(key).map((figures) => figures[field]));
+	const together = CASES.find((batch) => batch.key === '10');
+	const apart = CASES.find((batch) => batch.key === '10s');
+	const parts = [];
+	const one = med('1:webhook', 'busyMs') / med('1:poll', 'busyMs');
+	parts.push(`For one job, Webhook mode holds n8n ${(100 * one).toFixed(1)}% of the time Poll mode does.`);
+	if (together) {
+		const downloads = med('10:webhook', 'contentDownloads');
+		const ratio = med('10:webhook', 'busyMs') / med('10:poll', 'busyMs');
+		parts.push(
+			downloads > together.items
+				? `When the ${together.items} jobs of a batch finish together, their callbacks arrive together, every callback finds the whole batch terminal, and each one downloads all the videos: ${downloads} downloads and ${med('10:webhook', 'statusRequests')} status reads for ${together.items} jobs, and the resume phase then keeps n8n busy ${ratio.toFixed(2)}× as long as Poll mode's whole wait (\`webhook()\` in \`nodes/AiStats/waiting/resume.ts\`: only one callback's result resumes the execution, the other downloads are discarded).`
+				: `When the ${together.items} jobs finish together, Webhook mode holds n8n ${(100 * ratio).toFixed(1)}% of Poll mode's time.`,
+		);
+	}
+	if (apart) {
+		parts.push(`Finishing 0.5 s apart, the batch made ${med('10s:webhook', 'contentDownloads')} downloads for ${apart.items} jobs and held n8n ${(100 * (med('10s:webhook', 'busyMs') / med('10s:poll', 'busyMs'))).toFixed(1)}% of Poll mode's time.`);
+	}
+	return parts.join(' ');
+}
+
+async function main() {
+	const sim = await createSimulator({ queuedMs: QUEUED_MS, jobMs: JOB_MS, pollAfterSeconds: POLL_AFTER_SECONDS, webhookRetryDelaysMs: [0, 1000, 2000, 4000] });
+	const results = new Map();
+	let bench;
+	try {
+		bench = await real.startBenchN8n({ sim, workflows: MODES.map(workflow), label: 'resume' });
+		for (const batch of CASES) {
+			for (let run = 0; run < RUNS; run++) {
+				for (const mode of run % 2 ? [...MODES].reverse() : MODES) {
+					const figures = await runOnce(sim, bench.instance, mode, batch);
+					const key = `${batch.key}:${mode.key}`;
+					if (!results.has(key)) results.set(key, []);
+					results.get(key).push(figures);
+					console.log(`${batch.label} jobs, ${mode.label}: held ${(figures.busyMs / 1000).toFixed(2)} s of ${(figures.totalMs / 1000).toFixed(2)} s, ${figures.statusRequests} status requests, ${figures.contentDownloads} downloads, ${figures.callbacks} callbacks`);
+				}
+			}
+		}
+	} finally {
+		await bench?.close();
+		await sim.close();
+	}
+
+	const pick = (key, field) => results.get(key).map((figures) => figures[field]);
+	const rows = [];
+	for (const batch of CASES) {
+		for (const mode of MODES) {
+			const key = `${batch.key}:${mode.key}`;
+			const busy = pick(key, 'busyMs').map((ms) => ms / 1000);
+			const total = pick(key, 'totalMs').map((ms) => ms / 1000);
+			const pollBusy = median(pick(`${batch.key}:poll`, 'busyMs'));
+			rows.push([
+				batch.label,
+				mode.label,
+				spread(total),
+				spread(busy),
+				spread(busy.map((seconds) => seconds / batch.items), 3),
+				mode.key === 'poll' ? '1.00' : (median(pick(key, 'busyMs')) / pollBusy).toFixed(3),
+				`${median(busy.map((seconds, index) => (100 * seconds) / total[index])).toFixed(1)}%`,
+				mode.key === 'webhook' ? `${(median(pick(key, 'createMs')) / 1000).toFixed(2)} + ${(median(pick(key, 'resumeMs')) / 1000).toFixed(2)}` : '–',
+				median(pick(key, 'statusRequests')),
+				median(pick(key, 'contentDownloads')),
+				mode.key === 'webhook' ? `${median(pick(key, 'callbacks'))} (${median(pick(key, 'callbackSeconds')).toFixed(1)} s)` : '–',
+			]);
+		}
+	}
+	const output = table(
+		['jobs', 'mode', 'execution wall time, s', 'worker held, s', 'held per job, s', '× Poll', 'held / wall', 'create + resume, s', 'status requests', 'video downloads', 'callbacks (their total handling time)'],
+		rows,
+	);
+	console.log(`\n${output}`);
+	writeSection(
+		'Resume vs poll: worker time held per job',
+		[
+			`One \`n8n start\` process (n8n 2.41.1, regular mode, filesystem binary mode). Webhook trigger (answers at once) → *Split Out* (N prompts) → **Generate** with *Download Video* on, in *Webhook (Resume)* or *Poll* mode. Simulator jobs take ${(QUEUED_MS + JOB_MS) / 1000} s (in the last case ${(QUEUED_MS + JOB_MS) / 1000}–${(QUEUED_MS + JOB_MS + 9 * 500) / 1000} s; production jobs take minutes: Poll's held time grows with the job, Webhook's does not), \`poll_after_seconds\` = ${POLL_AFTER_SECONDS}, each video a real MP4 clip of the simulator; the simulator calls the execution's resume URL with signed terminal events (retries after 1, 2, 4 s). ${RUNS} runs per case and mode, alternating order. Machine: ${machine({ n8n: true })}.`,
+			'',
+			'- **Worker held**, from n8n\'s execution records (public API): in Poll mode the whole execution, `stoppedAt − startedAt` (the node sleeps between status calls inside the execution). In Webhook mode the create phase — `startedAt` to the moment the execution was stored as `waiting` (the parked record\'s `stoppedAt`; its `waitTill` is that moment + Max Wait) — plus the resume phase, from the arrival of the first callback until the execution has stopped and every callback has been answered (this includes the node\'s `webhook()` re-reading the batch and streaming the videos). Nothing of this execution runs in between. n8n\'s per-node `executionTime` cannot be used here: on resume n8n replaces the waiting node\'s first run, and the downloads happen in the node\'s `webhook()`, outside any node run.',
+			'- **Execution wall time**: `stoppedAt − startedAt` of the execution record, parked time included.',
+			'- **Status requests / video downloads**: `GET /v1/videos/{id}` and `GET /v1/videos/{id}/content` calls the simulator received for the whole execution.',
+			'- **Callbacks**: signed deliveries the simulator made to the resume URL (one terminal event per job) and the sum of their response times. n8n handles them in its webhook server: each one is verified, re-reads the statuses of the whole batch, and the one that finds every job terminal resumes the execution.',
+			'',
+			output,
+			'',
+			findings(results),
+			'',
+			'Reproduce: `npm run bench:resume` (`BENCH_RUNS`, `BENCH_JOB_SECONDS=10`).',
+		].join('\n'),
+	);
+}
+
+module.exports = { workflow, MODES, CASES };
+
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exitCode = 1;
+	});
+}

@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { CREDENTIAL_NAME } from '../shared/credentials';
 import { properties } from './actions/descriptions';
 import { router } from './actions/router';
 import { searchModels, searchVideos } from './methods/listSearch';
@@ -27,7 +28,7 @@ export class AiStats implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'aiStatsApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		// Only used by Generate in "Webhook (Resume)" mode: the gateway calls this execution's
 		// resume URL, so nothing is registered when the workflow is activated.
 		webhooks: [

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { CREDENTIAL_NAME, readWebhookSecret } from '../shared/credentials';
 import { handleDelivery, normalizeEventName } from './delivery';
 import { TRIGGER_WEBHOOK_PATH, triggerProperties } from './description';
 import { deleteEndpoint, endpointExists, registerEndpoint } from './endpoints';
@@ -27,7 +28,7 @@ export class AiStatsTrigger implements INodeType {
 		defaults: { name: 'AI Stats Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'aiStatsApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		webhooks: [
 			{
 				name: 'default',
@@ -48,8 +49,7 @@ export class AiStatsTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				if (!usesRegisteredEndpoint(this)) {
 					// Never accept unsigned events: refuse to activate without a secret.
-					const credentials = await this.getCredentials('aiStatsApi');
-					if (!credentials.webhookSecret) {
+					if (!(await readWebhookSecret(this))) {
 						throw new NodeOperationError(this.getNode(), 'The AI Stats credential has no Webhook Signing Secret', {
 							description:
 								'Signing Secret Source is "Shared Secret": add the secret (the one Generate sends with its webhook URL) to the credential, or switch to "Registered Endpoint".',

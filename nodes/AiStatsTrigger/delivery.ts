@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
 
 import { downloadVideo } from '../shared/binary';
+import { readWebhookSecret } from '../shared/credentials';
 import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
 import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
@@ -57,13 +58,8 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
 	const staticData = ctx.getWorkflowStaticData('node') as EndpointState;
 
-	const credentials = await ctx.getCredentials('aiStatsApi');
-	const secret =
-		secretSource === 'registeredEndpoint'
-			? (staticData.signingSecret ?? '')
-			: typeof credentials.webhookSecret === 'string'
-				? credentials.webhookSecret
-				: '';
+	const sharedSecret = await readWebhookSecret(ctx);
+	const secret = secretSource === 'registeredEndpoint' ? (staticData.signingSecret ?? '') : sharedSecret;
 	if (!secret) {
 		ctx.logger.error('AI Stats Trigger: no signing secret configured, delivery refused');
 		return reply(ctx, 500, { error: 'trigger_not_configured', message: 'No signing secret is configured for this trigger' });

@@ -1,16 +1,15 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { GatewayApiError, asNodeError } from '../../shared/errors';
+import { asNodeError } from '../../shared/errors';
 import type { Limiter } from '../../shared/concurrency';
 import { isTerminal, normalizeStatus, type VideoJob } from '../../shared/video';
-import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from '../../shared/wait';
-import { fetchVideo } from '../actions/video/get.operation';
+import { sleepUnlessCancelled } from '../../shared/wait';
+import { getVideo } from '../../shared/gateway';
+import { backoffDelayMs, isRetryableError, pollPolicy } from '../../shared/retry';
 
 /** The gateway asks for 20 s in production; never poll faster than this, whatever is set. */
 export const MIN_POLL_INTERVAL_SECONDS = 1;
-const DEFAULT_POLL_AFTER_SECONDS = 20;
-const MAX_ERROR_BACKOFF_MS = 60_000;
-const TRANSIENT_STATUSES = [429, 500, 502, 503, 504];
+const DEFAULT_POLL_AFTER_SECONDS = pollPolicy.baseDelayMs / 1000;
 
 export interface PollSettings {
 	/** Seconds between status calls; undefined = follow the job's `poll_after_seconds`. */
@@ -31,12 +30,6 @@ function intervalMs(job: VideoJob, settings: PollSettings): number {
 	return Math.max(MIN_POLL_INTERVAL_SECONDS, seconds) * 1000;
 }
 
-function isTransient(error: unknown): boolean {
-	if (error instanceof GatewayApiError) return TRANSIENT_STATUSES.includes(error.gateway.httpStatus);
-	// Transport errors without a gateway answer (connection refused/reset) are worth another poll.
-	return error instanceof Error && !(error instanceof ExecutionCancelledError) && (error as { httpCode?: unknown }).httpCode == null;
-}
-
 /**
  * Polls one job until it is terminal or the deadline passes. Status calls share the limiter, so
  * a batch of N jobs waits about as long as its slowest job, with bounded concurrent requests.
@@ -54,15 +47,15 @@ export async function pollUntilTerminal(
 	while (!isTerminal(job.status)) {
 		const remaining = settings.deadline - Date.now();
 		if (remaining <= 0) return { kind: 'timeout', job };
-		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, intervalMs(job, settings), MAX_ERROR_BACKOFF_MS) : 0;
+		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, intervalMs(job, settings), pollPolicy.maxDelayMs) : 0;
 		await sleepUnlessCancelled(Math.min(remaining, Math.max(intervalMs(job, settings), backoff)), ctx.getNode(), signal);
 		if (Date.now() >= settings.deadline && failuresInRow > 0) return { kind: 'timeout', job };
 		try {
 			stats.statusRequests++;
-			job = { ...(await settings.limiter.run(async () => await fetchVideo(ctx, job.id, settings.itemIndex))) };
+			job = { ...(await settings.limiter.run(async () => await getVideo(ctx, job.id, settings.itemIndex))) };
 			failuresInRow = 0;
 		} catch (error) {
-			if (!isTransient(error)) throw asNodeError(ctx.getNode(), error, settings.itemIndex);
+			if (!isRetryableError(error, pollPolicy)) throw asNodeError(ctx.getNode(), error, settings.itemIndex);
 			failuresInRow++;
 		}
 	}

@@ -7,9 +7,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readWebhookSecret } from '../../shared/credentials';
 import { mapLimited } from '../../shared/concurrency';
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS, verifySignature } from '../../shared/signature';
-import { gatewayRequest } from '../../shared/transport';
+import { getVideo } from '../../shared/gateway';
 import { isTerminal, jobToJson, type VideoJob } from '../../shared/video';
 import { isInlineWebhookRefused } from '../../shared/errors';
 import { createJobs, prepareBodies, throwFirstFailure } from '../actions/video/generate.jobs';
@@ -40,8 +41,7 @@ export function withPathSuffix(url: string, suffix: string): string {
 
 export async function startResumeWait(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const settings = readWaitSettings(ctx);
-	const credentials = await ctx.getCredentials('aiStatsApi');
-	const secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '';
+	const secret = await readWebhookSecret(ctx);
 	if (!secret) {
 		throw new NodeOperationError(ctx.getNode(), 'Webhook (Resume) mode needs a Webhook Signing Secret in the AI Stats credential', {
 			description:
@@ -177,11 +177,11 @@ function respond(ctx: IWebhookFunctions, status: number, body: IDataObject): IWe
 export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = ctx.getRequestObject();
 	const headers = ctx.getHeaderData();
-	const credentials = await ctx.getCredentials('aiStatsApi');
+	const secret = await readWebhookSecret(ctx);
 	const rawBody: Buffer | string = (request as { rawBody?: Buffer }).rawBody ?? JSON.stringify(ctx.getBodyData() ?? {});
 	if (rawBody.length > MAX_EVENT_BYTES) return respond(ctx, 413, { error: 'payload_too_large' });
 	const check = verifySignature({
-		secret: typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '',
+		secret,
 		rawBody,
 		signature: headers[WEBHOOK_HEADERS.signature],
 		timestamp: headers[WEBHOOK_HEADERS.timestamp],
@@ -208,7 +208,7 @@ export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 	const settings = readWaitSettings(ctx);
 	// Re-read the whole batch: the event carries no outputs/asset, and other jobs may still run.
 	const latest = await mapLimited(jobs, settings.concurrency, async (entry) =>
-		await gatewayRequest<VideoJob>(ctx, { method: 'GET', path: `/videos/${encodeURIComponent(entry.job.id)}`, itemIndex: entry.itemIndex }),
+		await getVideo(ctx, entry.job.id, entry.itemIndex),
 	);
 	const running = latest.filter((job) => !isTerminal(job.status)).map((job) => job.id);
 	if (running.length > 0) return respond(ctx, 200, { received: true, resumed: false, waiting_for: running });

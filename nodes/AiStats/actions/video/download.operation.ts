@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { getVideo } from '../../../shared/gateway';
 import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
 import { includeSignedLinksOption, videoIdLocator } from '../common.description';
-import { fetchVideo } from './get.operation';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -92,7 +92,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
 			throw new NodeOperationError(this.getNode(), `Output Index must be a whole number of 0 or more (got ${index})`, { itemIndex });
 		}
-		const job = await fetchVideo(this, videoId, itemIndex);
+		const job = await getVideo(this, videoId, itemIndex);
 		const status = normalizeStatus(job.status);
 		if (status !== 'completed') {
 			throw new NodeOperationError(this.getNode(), `Video ${videoId} is ${status}, not completed: nothing to download yet`, {

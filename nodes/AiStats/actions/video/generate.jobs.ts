@@ -1,15 +1,16 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readWebhookSecret } from '../../../shared/credentials';
 import { mapLimited } from '../../../shared/concurrency';
-import { gatewayRequest } from '../../../shared/transport';
+import { createVideo, listModels, type ModelEntry } from '../../../shared/gateway';
 import type { VideoJob } from '../../../shared/video';
 import { asNodeError } from '../../../shared/errors';
 import { rethrowIfCancelled } from '../../helpers/items';
 import { toList } from '../../helpers/parameters';
 import { isPrivateHost, redactUrl } from '../../../shared/urls';
 import { buildCreateBody, CreateRequestError, type FieldProblem, type GenerateInput, type ReferenceInput } from './createBody';
-import { checkAgainstModel, type CatalogueEntry } from './modelCheck';
+import { checkAgainstModel } from './modelCheck';
 
 /** Reading Generate's fields and creating the jobs: shared by every wait mode. */
 
@@ -145,18 +146,17 @@ async function notifyWebhook(ctx: IExecuteFunctions, itemIndex: number): Promise
 	}
 	if (endpointId) return { endpointId, events: settings.events };
 	if (!url) return undefined;
-	const credentials = await ctx.getCredentials('aiStatsApi');
-	return { url, secret: String(credentials.webhookSecret ?? ''), events: settings.events };
+	return { url, secret: await readWebhookSecret(ctx), events: settings.events };
 }
 
 /** Per input item: the request body, or why it cannot be sent. */
 export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
 
 /** The model catalogue, fetched at most once per execution; undefined when unavailable. */
-function catalogueLoader(ctx: IExecuteFunctions): () => Promise<CatalogueEntry[] | undefined> {
-	let loading: Promise<CatalogueEntry[] | undefined> | undefined;
+function catalogueLoader(ctx: IExecuteFunctions): () => Promise<ModelEntry[] | undefined> {
+	let loading: Promise<ModelEntry[] | undefined> | undefined;
 	return async () => {
-		loading ??= gatewayRequest<{ data?: CatalogueEntry[] }>(ctx, { method: 'GET', path: '/videos/models' }).then(
+		loading ??= listModels(ctx).then(
 			(list) => (Array.isArray(list.data) ? list.data : undefined),
 			(error: Error) => {
 				// The check is a courtesy: an unavailable catalogue never blocks a job.
@@ -204,7 +204,7 @@ export async function prepareBodies(
 }
 
 export async function createJob(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<VideoJob> {
-	return await gatewayRequest<VideoJob>(ctx, { method: 'POST', path: '/videos', body, retry: 'create', itemIndex });
+	return await createVideo(ctx, body, itemIndex);
 }
 
 export type CreatedItem = { itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error };

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ModelEntry } from '../../../shared/gateway';
 import type { FieldProblem } from './createBody';
 
 /**
@@ -8,13 +9,6 @@ import type { FieldProblem } from './createBody';
  * The catalogue's detail format is open, so only shapes understood here are checked; anything
  * else never blocks.
  */
-
-export interface CatalogueEntry extends IDataObject {
-	model: string;
-	input_types?: string[];
-	supported_params?: string[];
-	supported_params_detail?: IDataObject;
-}
 
 /** Request fields that are gateway controls, not model parameters. */
 const CONTROL_FIELDS = ['model', 'prompt', 'output', 'webhook', 'provider', 'provider_params'];
@@ -41,7 +35,7 @@ function stringList(value: unknown): string[] | undefined {
 	return Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string') ? (value as string[]) : undefined;
 }
 
-function detailOf(entry: CatalogueEntry, param: string): IDataObject | undefined {
+function detailOf(entry: ModelEntry, param: string): IDataObject | undefined {
 	const detail = entry.supported_params_detail?.[param];
 	return detail && typeof detail === 'object' && !Array.isArray(detail) ? (detail as IDataObject) : undefined;
 }
@@ -64,7 +58,7 @@ function checkValue(problems: FieldProblem[], model: string, param: string, valu
 	}
 }
 
-function checkReferences(problems: FieldProblem[], entry: CatalogueEntry, references: IDataObject[]): void {
+function checkReferences(problems: FieldProblem[], entry: ModelEntry, references: IDataObject[]): void {
 	const inputTypes = stringList(entry.input_types);
 	const detail = detailOf(entry, 'input_references');
 	const types = stringList(detail?.types);
@@ -89,7 +83,7 @@ function checkReferences(problems: FieldProblem[], entry: CatalogueEntry, refere
 	}
 }
 
-export function checkAgainstModel(body: IDataObject, entry: CatalogueEntry): FieldProblem[] {
+export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldProblem[] {
 	const problems: FieldProblem[] = [];
 	const supported = stringList(entry.supported_params);
 	for (const [param, value] of Object.entries(body)) {

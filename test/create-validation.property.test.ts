@@ -5,7 +5,7 @@ import {
 	CreateRequestError,
 	type GenerateInput,
 	type ReferenceInput,
-} from '../nodes/AiStats/actions/video/createBody';
+} from '../nodes/AiStats/actions/video/generate/body';
 import { validateCreate } from '../simulator/lib/validate';
 
 /**

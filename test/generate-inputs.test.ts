@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { checkAgainstModel } from '../nodes/AiStats/actions/video/modelCheck';
+import { checkAgainstModel } from '../nodes/AiStats/actions/video/generate/modelCheck';
 import type { Simulator } from '../simulator';
 import { disposeHarness } from './harness';
 import { BinaryLinkServer } from './support/binaryLinkServer';

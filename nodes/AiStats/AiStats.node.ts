@@ -13,7 +13,8 @@ import { CREDENTIAL_NAME } from '../shared/credentials';
 import { properties } from './actions/descriptions';
 import { router } from './actions/router';
 import { searchModels, searchVideos } from './methods/listSearch';
-import { RESUME_WEBHOOK_PATH, resumeWebhook } from './waiting/resume';
+import { RESUME_WEBHOOK_PATH } from './waiting/park';
+import { resumeWebhook } from './waiting/resume';
 
 export class AiStats implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,9 +1,11 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { asNodeError } from '../../shared/errors';
-import type { Limiter } from '../../shared/concurrency';
+import { Limiter } from '../../shared/concurrency';
 import { isTerminal, normalizeStatus, type VideoJob } from '../../shared/video';
 import { sleepUnlessCancelled } from '../../shared/wait';
+import { finishJob, finishedItems, throwFirstFailure, type CreatedJob, type WaitOutcome } from './items';
+import { continuesOnFail, type WaitSettings } from './settings';
 import { getVideo } from '../../shared/gateway';
 import { backoffDelayMs, isRetryableError, pollPolicy } from '../../shared/retry';
 
@@ -18,8 +20,6 @@ export interface PollSettings {
 	limiter: Limiter;
 	itemIndex: number;
 }
-
-export type PollOutcome = { kind: 'terminal'; job: VideoJob } | { kind: 'timeout'; job: VideoJob };
 
 export interface PollStats {
 	statusRequests: number;
@@ -40,7 +40,7 @@ export async function pollUntilTerminal(
 	created: VideoJob,
 	settings: PollSettings,
 	stats: PollStats,
-): Promise<PollOutcome> {
+): Promise<WaitOutcome> {
 	const signal = ctx.getExecutionCancelSignal();
 	let job = created;
 	let failuresInRow = 0;
@@ -61,4 +61,25 @@ export async function pollUntilTerminal(
 	}
 	job.status = normalizeStatus(job.status);
 	return { kind: 'terminal', job };
+}
+
+/**
+ * Waits in this execution for every created job at once (status calls bounded by the
+ * concurrency setting; each video is downloaded as soon as its job completes) and returns the
+ * output items in input order, each paired with its input item.
+ */
+export async function pollBatch(ctx: IExecuteFunctions, created: CreatedJob[], settings: WaitSettings): Promise<INodeExecutionData[]> {
+	const limiter = new Limiter(settings.concurrency);
+	const deadline = Date.now() + settings.maxWaitMs;
+	const stats: PollStats = { statusRequests: 0 };
+	const finished = await Promise.all(
+		created.map(async (entry) => {
+			if ('error' in entry) return entry;
+			const poll = { intervalSeconds: settings.pollIntervalSeconds, deadline, limiter, itemIndex: entry.itemIndex };
+			return await finishJob(ctx, settings, limiter, entry.itemIndex, async () => await pollUntilTerminal(ctx, entry.job, poll, stats));
+		}),
+	);
+	ctx.logger.debug('AI Stats: jobs finished', { jobs: created.length, statusRequests: stats.statusRequests });
+	if (!continuesOnFail(ctx)) throwFirstFailure(ctx, created, finished, settings);
+	return finishedItems(finished);
 }

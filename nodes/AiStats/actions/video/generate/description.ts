@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { includeSignedLinksOption } from '../common.description';
-import { REFERENCE_ROLES, RESOLUTIONS } from './createBody';
+import { includeSignedLinksOption } from '../../common.description';
+import { REFERENCE_ROLES, RESOLUTIONS } from './body';
 
 const roleNames: Record<(typeof REFERENCE_ROLES)[number], string> = {
 	first_frame: 'First Frame',

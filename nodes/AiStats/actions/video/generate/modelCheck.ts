@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ModelEntry } from '../../../shared/gateway';
-import type { FieldProblem } from './createBody';
+import type { ModelEntry } from '../../../../shared/gateway';
+import type { FieldProblem } from './body';
 
 /**
  * Checks a create request against the model's catalogue entry (GET /videos/models) before any

@@ -1,18 +1,12 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readWebhookSecret } from '../../../shared/credentials';
-import { mapLimited } from '../../../shared/concurrency';
-import { createVideo, listModels, type ModelEntry } from '../../../shared/gateway';
-import type { VideoJob } from '../../../shared/video';
-import { asNodeError } from '../../../shared/errors';
-import { rethrowIfCancelled } from '../../helpers/items';
-import { toList } from '../../helpers/parameters';
-import { isPrivateHost, redactUrl } from '../../../shared/urls';
-import { buildCreateBody, CreateRequestError, type FieldProblem, type GenerateInput, type ReferenceInput } from './createBody';
-import { checkAgainstModel } from './modelCheck';
+import { readWebhookSecret } from '../../../../shared/credentials';
+import { isPrivateHost, redactUrl } from '../../../../shared/urls';
+import { toList } from '../../../helpers/parameters';
+import type { GenerateInput, ReferenceInput } from './body';
 
-/** Reading Generate's fields and creating the jobs: shared by every wait mode. */
+/** Reading Generate's fields for one input item: shared by every wait mode. */
 
 export type WaitMode = 'none' | 'poll' | 'webhook';
 
@@ -89,12 +83,19 @@ function referenceLifetimeMinutes(ctx: IExecuteFunctions, itemIndex: number): nu
 	return (Number.isFinite(maxWaitMinutes) && maxWaitMinutes > 0 ? maxWaitMinutes : 30) + 60;
 }
 
-/** Reads one item's fields into the input of buildCreateBody. */
-export async function readGenerateInput(
+/** One input item's settings, read once: the input of buildCreateBody and whether to check it against the model. */
+export interface ItemSettings {
+	itemIndex: number;
+	input: GenerateInput;
+	checkModel: boolean;
+}
+
+/** Reads one item's fields; `webhook` (the resume callback) replaces the item's Notify Webhook. */
+export async function readItemSettings(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	webhook?: GenerateInput['webhook'],
-): Promise<GenerateInput> {
+): Promise<ItemSettings> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const routing = ctx.getNodeParameter('providerRouting', itemIndex, {}) as IDataObject;
 	const referenceValues = ctx.getNodeParameter('inputReferences.reference', itemIndex, []) as ReferenceParameter[];
@@ -107,7 +108,7 @@ export async function readGenerateInput(
 		role: reference.role || undefined,
 		referenceType: reference.referenceType,
 	}));
-	return {
+	const input: GenerateInput = {
 		model: String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
 		prompt: ctx.getNodeParameter('prompt', itemIndex, '') as string,
 		duration: options.duration,
@@ -132,6 +133,7 @@ export async function readGenerateInput(
 		includeAlphaProviders: routing.includeAlpha as boolean | undefined,
 		webhook: webhook ?? (await notifyWebhook(ctx, itemIndex)),
 	};
+	return { itemIndex, input, checkModel: options.checkModel !== false };
 }
 
 /** The optional "Notify Webhook" of the Don't Wait / Poll modes. */
@@ -149,91 +151,3 @@ async function notifyWebhook(ctx: IExecuteFunctions, itemIndex: number): Promise
 	return { url, secret: await readWebhookSecret(ctx), events: settings.events };
 }
 
-/** Per input item: the request body, or why it cannot be sent. */
-export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
-
-/** The model catalogue, fetched at most once per execution; undefined when unavailable. */
-function catalogueLoader(ctx: IExecuteFunctions): () => Promise<ModelEntry[] | undefined> {
-	let loading: Promise<ModelEntry[] | undefined> | undefined;
-	return async () => {
-		loading ??= listModels(ctx).then(
-			(list) => (Array.isArray(list.data) ? list.data : undefined),
-			(error: Error) => {
-				// The check is a courtesy: an unavailable catalogue never blocks a job.
-				ctx.logger.warn('AI Stats: model catalogue unavailable, skipping the model check', { error: error.message });
-				return undefined;
-			},
-		);
-		return await loading;
-	};
-}
-
-function problemsError(ctx: IExecuteFunctions, itemIndex: number, problems: FieldProblem[], model?: string): NodeOperationError {
-	const [first] = problems;
-	const title = model ? `Model ${model} cannot take this request` : `Invalid ${first.field}`;
-	return new NodeOperationError(ctx.getNode(), `${title}: ${first.field} ${first.message}`, {
-		itemIndex,
-		description: problems.map((problem) => `${problem.field} ${problem.message}`).join('\n'),
-	});
-}
-
-export async function prepareBodies(
-	ctx: IExecuteFunctions,
-	webhookFor?: (itemIndex: number) => GenerateInput['webhook'],
-): Promise<PreparedItem[]> {
-	const prepared: PreparedItem[] = [];
-	const catalogue = catalogueLoader(ctx);
-	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
-		try {
-			const input = await readGenerateInput(ctx, itemIndex, webhookFor?.(itemIndex));
-			const body = buildCreateBody(input);
-			const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			if (options.checkModel !== false) {
-				const entry = (await catalogue())?.find((model) => model.model === body.model);
-				const problems = entry ? checkAgainstModel(body, entry) : [];
-				if (problems.length > 0) throw problemsError(ctx, itemIndex, problems, entry?.model);
-			}
-			prepared.push({ itemIndex, body });
-		} catch (error) {
-			const failure = error instanceof CreateRequestError ? problemsError(ctx, itemIndex, error.problems) : (error as Error);
-			if (!ctx.continueOnFail()) throw failure;
-			prepared.push({ itemIndex, error: failure });
-		}
-	}
-	return prepared;
-}
-
-export async function createJob(ctx: IExecuteFunctions, body: IDataObject, itemIndex: number): Promise<VideoJob> {
-	return await createVideo(ctx, body, itemIndex);
-}
-
-export type CreatedItem = { itemIndex: number; job: VideoJob } | { itemIndex: number; error: Error };
-
-/**
- * Creates every valid item's job (bounded concurrency). Failures stay per item when
- * `keepErrors` (Continue On Fail, or a caller that decides itself); otherwise the first one throws.
- */
-export async function createJobs(
-	ctx: IExecuteFunctions,
-	prepared: PreparedItem[],
-	concurrency: number,
-	keepErrors = ctx.continueOnFail(),
-): Promise<CreatedItem[]> {
-	return await mapLimited(prepared, concurrency, async (entry): Promise<CreatedItem> => {
-		if ('error' in entry) return entry;
-		try {
-			return { itemIndex: entry.itemIndex, job: await createJob(ctx, entry.body, entry.itemIndex) };
-		} catch (error) {
-			rethrowIfCancelled(ctx, error);
-			if (!keepErrors) throw asNodeError(ctx.getNode(), error, entry.itemIndex);
-			return { itemIndex: entry.itemIndex, error: error as Error };
-		}
-	});
-}
-
-/** Without Continue On Fail, the first failed item stops the node. */
-export function throwFirstFailure(ctx: IExecuteFunctions, created: CreatedItem[]): void {
-	if (ctx.continueOnFail()) return;
-	const failed = created.find((entry): entry is { itemIndex: number; error: Error } => 'error' in entry);
-	if (failed) throw asNodeError(ctx.getNode(), failed.error, failed.itemIndex);
-}

@@ -8,7 +8,8 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME, readWebhookSecret } from '../shared/credentials';
-import { handleDelivery, normalizeEventName } from './delivery';
+import { normalizeEventName } from '../shared/events';
+import { handleDelivery } from './delivery';
 import { TRIGGER_WEBHOOK_PATH, triggerProperties } from './description';
 import { deleteEndpoint, endpointExists, registerEndpoint } from './endpoints';
 

@@ -2,6 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecuti
 
 import { downloadVideo } from '../shared/binary';
 import { readWebhookSecret } from '../shared/credentials';
+import { normalizeEventName } from '../shared/events';
 import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
 import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
@@ -43,12 +44,6 @@ function seenBefore(staticData: IDataObject, eventId: string): boolean {
 	seen.push([eventId, now]);
 	staticData.seenEvents = seen.slice(-SEEN_EVENTS_LIMIT);
 	return false;
-}
-
-/** Normalises `job.X` / bare `X` subscriptions to the delivered `video.X` names. */
-export function normalizeEventName(name: string): string {
-	const bare = name.replace(/^(video|job)\./, '');
-	return `video.${bare}`;
 }
 
 export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {

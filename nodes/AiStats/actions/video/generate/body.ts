@@ -1,44 +1,26 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { EVENT_NAMES } from '../../../../shared/events';
+import { CREATE_FIELDS, type CreateField, type CreateFieldValues } from './fields';
+
 /**
  * Builds the POST /videos body from the node's fields and checks it the way the gateway's strict
  * validator does, so a bad combination fails before a job is created (and funds are held).
  */
 
-export const RESOLUTIONS = ['480p', '720p', '1080p', '1K', '2K', '4K'] as const;
 export const REFERENCE_ROLES = ['first_frame', 'last_frame', 'reference', 'source', 'mask'] as const;
 export const OUTPUT_ACCESS = ['both', 'bytes', 'signed_url'] as const;
-export const WEBHOOK_EVENTS = [
-	'video.created',
-	'video.status_changed',
-	'video.progress',
-	'video.completed',
-	'video.failed',
-	'video.cancelled',
-	'video.expired',
-] as const;
 
 /** Top-level request fields: provider_params may not set them (the gateway refuses it). */
-export const TOP_LEVEL_FIELDS = [
+export const TOP_LEVEL_FIELDS: readonly string[] = [
 	'model',
 	'prompt',
-	'duration',
-	'size',
-	'resolution',
-	'aspect_ratio',
-	'seed',
-	'sample_count',
-	'negative_prompt',
-	'generate_audio',
-	'enhance_prompt',
-	'compression_quality',
-	'person_generation',
-	'resize_mode',
+	...CREATE_FIELDS.map((field) => field.api),
 	'input_references',
 	'output',
 	'provider',
 	'webhook',
-] as const;
+];
 
 /**
  * Keys the gateway refuses anywhere inside provider_params (compared ignoring case, `_` and `-`):
@@ -74,21 +56,10 @@ export interface ReferenceInput {
 	referenceType?: string;
 }
 
-export interface GenerateInput {
+/** What Generate sends for one item: the simple fields (fields.ts) and the structured ones. */
+export interface GenerateInput extends CreateFieldValues {
 	model: string;
 	prompt: string;
-	duration?: unknown;
-	size?: string;
-	resolution?: string;
-	aspectRatio?: string;
-	seed?: unknown;
-	sampleCount?: unknown;
-	negativePrompt?: string;
-	generateAudio?: boolean;
-	enhancePrompt?: boolean;
-	compressionQuality?: unknown;
-	personGeneration?: string;
-	resizeMode?: string;
 	references?: ReferenceInput[];
 	/** Self-hosted gateways may fetch http:// references; the public gateway only takes https. */
 	allowHttpReferences?: boolean;
@@ -159,7 +130,7 @@ function parseProviderParams(problems: FieldProblem[], value: unknown): IDataObj
 		problems.push({ field: 'Provider Params', message: 'must be a JSON object, e.g. {"motion_strength": 0.6}' });
 		return undefined;
 	}
-	const overriding = Object.keys(parsed).filter((key) => (TOP_LEVEL_FIELDS as readonly string[]).includes(key));
+	const overriding = Object.keys(parsed).filter((key) => TOP_LEVEL_FIELDS.includes(key));
 	if (overriding.length > 0) {
 		problems.push({
 			field: 'Provider Params',
@@ -208,6 +179,42 @@ function fetchableUrl(value: string, allowHttp: boolean): boolean {
 	return protocol === 'https:' || (allowHttp && protocol === 'http:');
 }
 
+/** One simple field's value for the body (undefined = not sent), or a problem naming it. */
+function simpleField(problems: FieldProblem[], field: CreateField, value: unknown): IDataObject[string] | undefined {
+	switch (field.kind) {
+		case 'integer':
+			return integerField(problems, field.label, value, field.min, field.max, field.unit);
+		case 'boolean':
+			return typeof value === 'boolean' ? value : undefined;
+		case 'verbatim':
+			return isBlank(value) ? undefined : (value as IDataObject[string]);
+		case 'choice':
+		case 'text': {
+			if (isBlank(value)) return undefined;
+			const text = String(value).trim();
+			if (field.kind === 'choice' && !field.values.includes(text)) {
+				problems.push({ field: field.label, message: `must be one of ${field.values.join(', ')} (got ${show(text)})` });
+			}
+			if (field.kind === 'text' && field.pattern && !field.pattern.test(text)) {
+				problems.push({ field: field.label, message: `${field.rule} (got ${show(text)})` });
+			}
+			return text;
+		}
+	}
+}
+
+/** Rules between fields, checked right after the field they are named after. */
+const CROSS_FIELD_RULES: Partial<Record<string, (problems: FieldProblem[], input: GenerateInput) => void>> = {
+	size: (problems, input) => {
+		if (!isBlank(input.size) && (!isBlank(input.resolution) || !isBlank(input.aspectRatio))) {
+			problems.push({
+				field: 'Size',
+				message: 'cannot be combined with Resolution or Aspect Ratio: use either Size, or Resolution and/or Aspect Ratio',
+			});
+		}
+	},
+};
+
 export function buildCreateBody(input: GenerateInput): IDataObject {
 	const problems: FieldProblem[] = [];
 	const body: IDataObject = {};
@@ -221,49 +228,11 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 	}
 	body.prompt = input.prompt;
 
-	const duration = integerField(problems, 'Duration', input.duration, 1, 120, ' seconds');
-	if (duration !== undefined) body.duration = duration;
-
-	const size = isBlank(input.size) ? undefined : String(input.size).trim();
-	const resolution = isBlank(input.resolution) ? undefined : String(input.resolution).trim();
-	const aspectRatio = isBlank(input.aspectRatio) ? undefined : String(input.aspectRatio).trim();
-	if (size !== undefined) {
-		if (!/^\d+x\d+$/.test(size)) {
-			problems.push({ field: 'Size', message: `must be WIDTHxHEIGHT in pixels, e.g. 1280x720 (got ${show(size)})` });
-		}
-		if (resolution !== undefined || aspectRatio !== undefined) {
-			problems.push({
-				field: 'Size',
-				message: 'cannot be combined with Resolution or Aspect Ratio: use either Size, or Resolution and/or Aspect Ratio',
-			});
-		}
-		body.size = size;
+	for (const field of CREATE_FIELDS as readonly CreateField[]) {
+		const value = simpleField(problems, field, input[field.name as keyof CreateFieldValues]);
+		if (value !== undefined) body[field.api] = value;
+		CROSS_FIELD_RULES[field.name]?.(problems, input);
 	}
-	if (resolution !== undefined) {
-		if (!(RESOLUTIONS as readonly string[]).includes(resolution)) {
-			problems.push({ field: 'Resolution', message: `must be one of ${RESOLUTIONS.join(', ')} (got ${show(resolution)})` });
-		}
-		body.resolution = resolution;
-	}
-	if (aspectRatio !== undefined) {
-		if (!/^\d+:\d+$/.test(aspectRatio)) {
-			problems.push({ field: 'Aspect Ratio', message: `must look like 16:9, 9:16 or 1:1 (got ${show(aspectRatio)})` });
-		}
-		body.aspect_ratio = aspectRatio;
-	}
-
-	const seed = integerField(problems, 'Seed', input.seed, undefined, undefined);
-	if (seed !== undefined) body.seed = seed;
-	const sampleCount = integerField(problems, 'Sample Count', input.sampleCount, 1, 4);
-	if (sampleCount !== undefined) body.sample_count = sampleCount;
-	const quality = integerField(problems, 'Compression Quality', input.compressionQuality, 0, 100);
-	if (quality !== undefined) body.compression_quality = quality;
-
-	if (!isBlank(input.negativePrompt)) body.negative_prompt = input.negativePrompt;
-	if (typeof input.generateAudio === 'boolean') body.generate_audio = input.generateAudio;
-	if (typeof input.enhancePrompt === 'boolean') body.enhance_prompt = input.enhancePrompt;
-	if (!isBlank(input.personGeneration)) body.person_generation = String(input.personGeneration).trim();
-	if (!isBlank(input.resizeMode)) body.resize_mode = String(input.resizeMode).trim();
 
 	const references = (input.references ?? []).map((reference, position) => {
 		const field = `Input Reference ${position + 1}`;
@@ -309,9 +278,9 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 
 	if (input.webhook) {
 		const events = input.webhook.events?.filter((event) => event !== '');
-		const unknown = (events ?? []).filter((event) => !(WEBHOOK_EVENTS as readonly string[]).includes(event));
+		const unknown = (events ?? []).filter((event) => !(EVENT_NAMES as readonly string[]).includes(event));
 		if (unknown.length > 0) {
-			problems.push({ field: 'Webhook Events', message: `unknown event(s) ${unknown.join(', ')}; allowed: ${WEBHOOK_EVENTS.join(', ')}` });
+			problems.push({ field: 'Webhook Events', message: `unknown event(s) ${unknown.join(', ')}; allowed: ${EVENT_NAMES.join(', ')}` });
 		}
 		if ('endpointId' in input.webhook) {
 			if (isBlank(input.webhook.endpointId)) {

@@ -1,7 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { includeSignedLinksOption } from '../../common.description';
-import { REFERENCE_ROLES, RESOLUTIONS } from './body';
+import { eventOptions } from '../../../../shared/events';
+import { REFERENCE_ROLES } from './body';
+import { createFieldProperties } from './fields';
 
 const roleNames: Record<(typeof REFERENCE_ROLES)[number], string> = {
 	first_frame: 'First Frame',
@@ -10,16 +12,6 @@ const roleNames: Record<(typeof REFERENCE_ROLES)[number], string> = {
 	reference: 'Reference',
 	source: 'Source',
 };
-
-export const webhookEventOptions = [
-	{ name: 'Cancelled', value: 'video.cancelled' },
-	{ name: 'Completed', value: 'video.completed' },
-	{ name: 'Created', value: 'video.created' },
-	{ name: 'Expired', value: 'video.expired' },
-	{ name: 'Failed', value: 'video.failed' },
-	{ name: 'Progress', value: 'video.progress' },
-	{ name: 'Status Changed', value: 'video.status_changed' },
-];
 
 const waitingModes = { show: { waitForCompletion: ['poll', 'webhook'] } };
 
@@ -131,7 +123,8 @@ export const generateProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
+		// The simple create fields come from fields.ts; the collection lists everything by name.
+		options: ([
 			{
 				displayName: 'Allow Private Reference URLs',
 				name: 'allowPrivateReferenceUrls',
@@ -141,21 +134,6 @@ export const generateProperties: INodeProperties[] = [
 					'Whether signed links to binary references may point at a private or non-https n8n address. Only for self-hosted gateways on the same network (and tests): the public gateway cannot fetch them.',
 			},
 			{
-				displayName: 'Aspect Ratio',
-				name: 'aspectRatio',
-				type: 'options',
-				options: [
-					{ name: '1:1 (Square)', value: '1:1' },
-					{ name: '16:9 (Landscape)', value: '16:9' },
-					{ name: '21:9 (Cinema)', value: '21:9' },
-					{ name: '3:4', value: '3:4' },
-					{ name: '4:3', value: '4:3' },
-					{ name: '9:16 (Portrait)', value: '9:16' },
-				],
-				default: '16:9',
-				description: 'Frame shape; can be combined with Resolution but not with Size',
-			},
-			{
 				displayName: 'Check Against Model Catalogue',
 				name: 'checkModel',
 				type: 'boolean',
@@ -163,44 +141,7 @@ export const generateProperties: INodeProperties[] = [
 				description:
 					'Whether to refuse parameters, inputs and values the model\'s catalogue entry says it does not support, before a job is created and funds are held',
 			},
-			{
-				displayName: 'Compression Quality',
-				name: 'compressionQuality',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 100 },
-				default: 80,
-				description: 'Output compression quality from 0 to 100 (model dependent)',
-			},
-			{
-				displayName: 'Duration (Seconds)',
-				name: 'duration',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 120 },
-				default: 8,
-				description: 'Length of the video, from 1 to 120 seconds (models support specific values)',
-			},
-			{
-				displayName: 'Enhance Prompt',
-				name: 'enhancePrompt',
-				type: 'boolean',
-				default: false,
-				description: 'Whether the provider may rewrite the prompt for better results',
-			},
-			{
-				displayName: 'Generate Audio',
-				name: 'generateAudio',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to generate an audio track (model dependent)',
-			},
 			includeSignedLinksOption,
-			{
-				displayName: 'Negative Prompt',
-				name: 'negativePrompt',
-				type: 'string',
-				default: '',
-				description: 'What the video should not show',
-			},
 			{
 				displayName: 'Output Access',
 				name: 'outputAccess',
@@ -214,60 +155,14 @@ export const generateProperties: INodeProperties[] = [
 				description: 'How the finished video may be fetched',
 			},
 			{
-				displayName: 'Person Generation',
-				name: 'personGeneration',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. allow_adult',
-				description: 'Provider policy for generating people (model dependent)',
-			},
-			{
 				displayName: 'Provider Params (JSON)',
 				name: 'providerParams',
 				type: 'json',
 				default: '{}',
 				description: 'Extra provider-specific parameters as a JSON object. They may not repeat the fields above.',
 			},
-			{
-				displayName: 'Resize Mode',
-				name: 'resizeMode',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. pad',
-				description: 'How reference images are fitted to the frame (model dependent)',
-			},
-			{
-				displayName: 'Resolution',
-				name: 'resolution',
-				type: 'options',
-				options: RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution })),
-				default: '720p',
-				description: 'Output resolution; can be combined with Aspect Ratio but not with Size',
-			},
-			{
-				displayName: 'Sample Count',
-				name: 'sampleCount',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 4 },
-				default: 1,
-				description: 'How many videos to generate from the prompt, from 1 to 4',
-			},
-			{
-				displayName: 'Seed',
-				name: 'seed',
-				type: 'number',
-				default: 0,
-				description: 'Seed for reproducible results (model dependent)',
-			},
-			{
-				displayName: 'Size',
-				name: 'size',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. 1280x720',
-				description: 'Exact WIDTHxHEIGHT in pixels; cannot be combined with Resolution or Aspect Ratio',
-			},
-		],
+			...createFieldProperties,
+		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 	{
 		displayName: 'Input References',
@@ -414,7 +309,7 @@ export const generateProperties: INodeProperties[] = [
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
-				options: webhookEventOptions,
+				options: eventOptions(false),
 				default: [],
 				description: 'Which events to send; none selected = the gateway default (status changes and the four terminal events)',
 			},

@@ -5,6 +5,7 @@ import { readWebhookSecret } from '../../../../shared/credentials';
 import { isPrivateHost, redactUrl } from '../../../../shared/urls';
 import { toList } from '../../../helpers/parameters';
 import type { GenerateInput, ReferenceInput } from './body';
+import { readCreateFields } from './fields';
 
 /** Reading Generate's fields for one input item: shared by every wait mode. */
 
@@ -111,18 +112,7 @@ export async function readItemSettings(
 	const input: GenerateInput = {
 		model: String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
 		prompt: ctx.getNodeParameter('prompt', itemIndex, '') as string,
-		duration: options.duration,
-		size: options.size as string | undefined,
-		resolution: options.resolution as string | undefined,
-		aspectRatio: options.aspectRatio as string | undefined,
-		seed: options.seed,
-		sampleCount: options.sampleCount,
-		negativePrompt: options.negativePrompt as string | undefined,
-		generateAudio: options.generateAudio as boolean | undefined,
-		enhancePrompt: options.enhancePrompt as boolean | undefined,
-		compressionQuality: options.compressionQuality,
-		personGeneration: options.personGeneration as string | undefined,
-		resizeMode: options.resizeMode as string | undefined,
+		...readCreateFields(options),
 		providerParams: options.providerParams,
 		outputAccess: options.outputAccess as string | undefined,
 		references,

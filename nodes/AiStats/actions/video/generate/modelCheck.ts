@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ModelEntry } from '../../../../shared/gateway';
 import type { FieldProblem } from './body';
+import { FIELD_LABELS } from './fields';
 
 /**
  * Checks a create request against the model's catalogue entry (GET /videos/models) before any
@@ -12,22 +13,6 @@ import type { FieldProblem } from './body';
 
 /** Request fields that are gateway controls, not model parameters. */
 const CONTROL_FIELDS = ['model', 'prompt', 'output', 'webhook', 'provider', 'provider_params'];
-
-const FIELD_NAMES: Record<string, string> = {
-	duration: 'Duration',
-	size: 'Size',
-	resolution: 'Resolution',
-	aspect_ratio: 'Aspect Ratio',
-	seed: 'Seed',
-	sample_count: 'Sample Count',
-	negative_prompt: 'Negative Prompt',
-	generate_audio: 'Generate Audio',
-	enhance_prompt: 'Enhance Prompt',
-	compression_quality: 'Compression Quality',
-	person_generation: 'Person Generation',
-	resize_mode: 'Resize Mode',
-	input_references: 'Input References',
-};
 
 const MEDIA_INPUT_TYPES: Record<string, string> = { image_url: 'image', video_url: 'video', audio_url: 'audio' };
 
@@ -42,7 +27,7 @@ function detailOf(entry: ModelEntry, param: string): IDataObject | undefined {
 
 function checkValue(problems: FieldProblem[], model: string, param: string, value: unknown, detail: IDataObject | undefined): void {
 	if (!detail) return;
-	const field = FIELD_NAMES[param] ?? param;
+	const field = FIELD_LABELS[param] ?? param;
 	if (Array.isArray(detail.values) && detail.values.length > 0 && (typeof value === 'string' || typeof value === 'number')) {
 		if (!detail.values.some((allowed) => String(allowed) === String(value))) {
 			problems.push({ field, message: `${JSON.stringify(value)} is not offered by model ${model} (it supports ${detail.values.map((allowed) => JSON.stringify(allowed)).join(', ')})` });
@@ -98,8 +83,8 @@ export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldPr
 			continue;
 		}
 		problems.push({
-			field: FIELD_NAMES[param] ?? param,
-			message: `is not supported by model ${entry.model} (it supports: ${(supported ?? []).map((name) => FIELD_NAMES[name] ?? name).join(', ')})`,
+			field: FIELD_LABELS[param] ?? param,
+			message: `is not supported by model ${entry.model} (it supports: ${(supported ?? []).map((name) => FIELD_LABELS[name] ?? name).join(', ')})`,
 		});
 	}
 	return problems;

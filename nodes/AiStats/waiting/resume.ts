@@ -3,7 +3,8 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { Limiter, mapLimited } from '../../shared/concurrency';
 import { readWebhookSecret } from '../../shared/credentials';
 import { getVideo } from '../../shared/gateway';
-import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS, verifySignature } from '../../shared/signature';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/signature';
+import { receiveSignedEvent, respond } from '../../shared/signedEvent';
 import { isTerminal, type VideoJob } from '../../shared/video';
 import { readBatch } from './batchStore';
 import { finishJob, finishedItems, type CreatedJob } from './items';
@@ -15,36 +16,11 @@ import { readWaitSettings } from './settings';
  * gateway. The execution resumes only when every job of the batch is terminal.
  */
 
-const MAX_EVENT_BYTES = 1024 * 1024;
-
-function respond(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
-}
-
 export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const request = ctx.getRequestObject();
-	const headers = ctx.getHeaderData();
 	const secret = await readWebhookSecret(ctx);
-	const rawBody: Buffer | string = (request as { rawBody?: Buffer }).rawBody ?? JSON.stringify(ctx.getBodyData() ?? {});
-	if (rawBody.length > MAX_EVENT_BYTES) return respond(ctx, 413, { error: 'payload_too_large' });
-	const check = verifySignature({
-		secret,
-		rawBody,
-		signature: headers[WEBHOOK_HEADERS.signature],
-		timestamp: headers[WEBHOOK_HEADERS.timestamp],
-		toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-	});
-	if (!check.valid) {
-		ctx.logger.warn('AI Stats: refused a resume callback', { reason: check.reason });
-		return respond(ctx, 401, { error: 'invalid_signature', reason: check.reason });
-	}
-	let event: IDataObject;
-	try {
-		event = JSON.parse(rawBody.toString()) as IDataObject;
-	} catch {
-		return respond(ctx, 400, { error: 'invalid_json' });
-	}
+	const receipt = receiveSignedEvent(ctx, secret, DEFAULT_TOLERANCE_SECONDS, 'AI Stats: refused a resume callback');
+	if (!receipt.ok) return receipt.response;
+	const { event } = receipt;
 	const eventJob = (event.data ?? {}) as IDataObject;
 	const batch = readBatch(ctx);
 	const jobs = batch.filter((entry): entry is { itemIndex: number; job: VideoJob } => 'job' in entry);

@@ -6,7 +6,7 @@ import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
-import { includeSignedLinksOption, videoIdLocator } from '../common.description';
+import { includeSignedLinksOption, multipleOutputsOption, verifyChecksumOption, videoIdLocator } from '../common.description';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -53,24 +53,8 @@ const properties: INodeProperties[] = [
 				description: 'Name of the file; by default &lt;video ID&gt;.mp4 (or &lt;video ID&gt;-&lt;index&gt;.mp4 for extra samples)',
 			},
 			includeSignedLinksOption,
-			{
-				displayName: 'Multiple Outputs',
-				name: 'layout',
-				type: 'options',
-				options: [
-					{ name: 'One Item per Output', value: 'separateItems' },
-					{ name: 'All Outputs in One Item', value: 'oneItem' },
-				],
-				default: 'separateItems',
-				description: 'With "All Outputs": one item per file, or one item with a binary field per file',
-			},
-			{
-				displayName: 'Verify Checksum',
-				name: 'verifyChecksum',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
-			},
+			multipleOutputsOption('With "All Outputs": one item per file, or one item with a binary field per file'),
+			verifyChecksumOption,
 		],
 	},
 ];

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listModels, type ModelEntry } from '../../../../shared/gateway';
-import { buildCreateBody, CreateRequestError, type FieldProblem, type GenerateInput } from './body';
+import { buildCreateBody, type GenerateInput } from './body';
+import { CreateRequestError, type FieldProblem } from './problems';
 import { readItemSettings } from './itemSettings';
 import { checkAgainstModel } from './modelCheck';
 

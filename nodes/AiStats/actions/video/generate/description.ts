@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { includeSignedLinksOption } from '../../common.description';
+import { includeSignedLinksOption, multipleOutputsOption, verifyChecksumOption } from '../../common.description';
 import { eventOptions } from '../../../../shared/events';
 import { REFERENCE_ROLES } from './body';
 import { createFieldProperties } from './fields';
@@ -347,17 +347,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 30,
 				description: 'Give up waiting after this long (the jobs keep running on the gateway)',
 			},
-			{
-				displayName: 'Multiple Outputs',
-				name: 'layout',
-				type: 'options',
-				options: [
-					{ name: 'One Item per Output', value: 'separateItems' },
-					{ name: 'All Outputs in One Item', value: 'oneItem' },
-				],
-				default: 'separateItems',
-				description: 'For jobs with several samples: one item per video, or one item with a binary field per video',
-			},
+			multipleOutputsOption('For jobs with several samples: one item per video, or one item with a binary field per video'),
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
@@ -366,13 +356,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 0,
 				description: 'Seconds between status checks in Poll mode; 0 follows the gateway\'s poll_after_seconds (20 s in production). Never less than 1 s.',
 			},
-			{
-				displayName: 'Verify Checksum',
-				name: 'verifyChecksum',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
-			},
+			verifyChecksumOption,
 		],
 	},
 ];

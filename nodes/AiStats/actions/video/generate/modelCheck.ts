@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ModelEntry } from '../../../../shared/gateway';
-import type { FieldProblem } from './body';
+import type { FieldProblem } from './problems';
 import { FIELD_LABELS } from './fields';
 
 /**

@@ -2,8 +2,8 @@
  * Gateway simulator: webhook deliveries (signatures, retries, subscriptions), the /webhook-endpoints
  * management API, manual deliveries with tampering, and webhook faults.
  */
-import { createSimulator, type DeliveryAttempt, type Simulator } from '../simulator';
-import { call, createBody, createJob, sleep, startReceiver, verifySignature, waitForStatus, type Receiver } from './simulator-helpers';
+import { createSimulator, type DeliveryAttempt, type Simulator } from '..';
+import { call, createBody, createJob, sleep, startReceiver, verifySignature, waitForStatus, type Receiver } from './helpers';
 
 let sim: Simulator;
 let receiver: Receiver;

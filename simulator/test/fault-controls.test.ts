@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createSimulator, type Simulator } from '../simulator';
-import { call, createBody, createJob, rawGet, startReceiver, waitForStatus } from './simulator-helpers';
+import { createSimulator, type Simulator } from '..';
+import { call, createBody, createJob, rawGet, startReceiver, waitForStatus } from './helpers';
 
 let sim: Simulator;
 
@@ -332,7 +332,7 @@ describe('control API (/__sim)', () => {
 
 describe('CLI', () => {
 	it('starts on a random port, prints its URL and keys, and stops on SIGTERM', async () => {
-		const child = spawn(process.execPath, [path.join(__dirname, '..', 'simulator', 'cli.js'), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [path.join(__dirname, '..', 'cli.js'), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
 		const line = await new Promise<string>((resolve, reject) => {
 			let buffer = '';
 			child.stdout.on('data', (chunk: Buffer) => {

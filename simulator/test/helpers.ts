@@ -2,7 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Simulator } from '../simulator';
+import type { Simulator } from '..';
 
 export interface ApiResult<T = any> {
 	status: number;

@@ -3,8 +3,8 @@
  * Everything goes over real HTTP against a simulator on 127.0.0.1 with a fast clock.
  */
 import { createHash } from 'node:crypto';
-import { createSimulator, type Simulator } from '../simulator';
-import { call, createBody, createJob, rawGet, sleep, waitForStatus } from './simulator-helpers';
+import { createSimulator, type Simulator } from '..';
+import { call, createBody, createJob, rawGet, sleep, waitForStatus } from './helpers';
 
 let sim: Simulator;
 

@@ -1,5 +1,5 @@
 /** Gateway simulator: the create-request validator as a pure function (used for property-style comparisons). */
-import { normalizeWebhookEvent, normalizeWebhookEvents, validateCreate } from '../simulator/lib/validate';
+import { normalizeWebhookEvent, normalizeWebhookEvents, validateCreate } from '../lib/validate';
 
 const base = { model: 'google/veo-3.1', prompt: 'A teddy bear playing electric guitar on stage' };
 const paths = (body: unknown, options?: Parameters<typeof validateCreate>[1]) => validateCreate(body, options).map((problem) => problem.path.join('.'));

@@ -21,7 +21,7 @@ function defaultOptions() {
 		pricingApi: true,
 		assetBytes: undefined,
 		contentLength: undefined,
-		walletBalanceUsd: 100,
+		walletBalanceUsd: 1_000_000,
 		publicUrl: undefined,
 		queuedMs: 300,
 		jobMs: 3000,

@@ -131,8 +131,13 @@ describe('Generate → Poll', () => {
 	});
 });
 
-describe('Generate → Webhook (Resume)', () => {
+// Docs profile: Webhook (Resume) sends the documented inline {url, secret} webhook, which production
+// refuses (the node then polls; see the fallback test). Node-side production support is issue 13's node part.
+describe('Generate → Webhook (Resume) (docs profile: inline webhooks)', () => {
 	let bridge: ResumeBridge;
+
+	beforeAll(() => sim.setOptions({ profile: 'docs' }));
+	afterAll(() => sim.setOptions({ profile: 'production' }));
 
 	beforeEach(async () => {
 		bridge = new ResumeBridge();
@@ -254,7 +259,7 @@ describe('Generate → Webhook (Resume)', () => {
 			expect((creates[1].body as { webhook?: unknown }).webhook).toBeUndefined();
 			expect(sim.jobs()).toHaveLength(1);
 		} finally {
-			sim.setOptions({ acceptInlineWebhooks: true });
+			sim.setOptions({ acceptInlineWebhooks: null });
 		}
 	});
 

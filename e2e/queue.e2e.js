@@ -97,7 +97,7 @@ function servicesEnv() {
 		expect(jobsOf(run.id)).toHaveLength(1);
 	});
 
-	it('Webhook (Resume) parks on one worker and resumes through the webhook process on whichever worker takes it (docs profile: inline webhook)', async () => {
+	it('Webhook (Resume) parks on one worker and resumes through the webhook process on whichever worker takes it', async () => {
 		// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
 		sim.setOptions({ profile: 'docs' });
 		const started = await fetch(`${hook.url}/webhook/e2e-resume`, {

@@ -144,7 +144,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 			expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(done, 0).sha256);
 		});
 
-		it('4. Webhook (Resume) parks the execution, and the simulator\'s signed callback resumes it with the video (docs profile: inline webhook)', async () => {
+		it('4. Webhook (Resume) parks the execution, and the simulator\'s signed callback resumes it with the video', async () => {
 			// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
 			sim.setOptions({ profile: 'docs' });
 			const response = await fetch(`${instance.url}/webhook/e2e-resume`, {

@@ -470,7 +470,7 @@ export interface Simulator {
 	/** Changes options at run time (host/port excluded). Throws TypeError on invalid values. */
 	setOptions(partial: SimulatorOptions): void;
 	/** Current options (signing secret masked). */
-	getOptions(): Record<string, unknown>;
+	getOptions(): Record<string, unknown> & { profile: SimulatorProfile; effectiveProfile: EffectiveProfile };
 
 	injectFault(fault: Fault): void;
 	clearFaults(): void;

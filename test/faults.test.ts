@@ -173,7 +173,7 @@ describe('unexpected answers', () => {
 
 // Checksum verification needs asset.sha256, which only the documented form (docs profile) fills;
 // production always sends null.
-describe('download integrity (docs profile: asset.sha256 present)', () => {
+describe('download integrity', () => {
 	beforeAll(() => sim.setOptions({ profile: 'docs' }));
 	afterAll(() => sim.setOptions({ profile: 'production' }));
 	const download = (id: string, options = {}) => ({ resource: 'video', operation: 'download', videoId: byId(id), options });

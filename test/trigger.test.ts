@@ -141,7 +141,7 @@ describe('AI Stats Trigger (shared secret)', () => {
 	});
 
 	// Docs profile: Generate's inline {url, secret} webhook is the documented form; production refuses it.
-	it('receives the gateway\'s own deliveries for a job created by Generate, duplicates included (docs profile)', async () => {
+	it('receives the gateway\'s own deliveries for a job created by Generate, duplicates included', async () => {
 		sim.setOptions({ profile: 'docs' });
 		try {
 			await receivesGeneratesDeliveries();

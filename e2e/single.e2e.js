@@ -39,6 +39,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 		);
 	});
 
+	afterEach(() => sim?.setOptions({ profile: 'production' }));
 	afterAll(async () => {
 		await sim?.close();
 	});
@@ -144,6 +145,8 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 		});
 
 		it('4. Webhook (Resume) parks the execution, and the simulator\'s signed callback resumes it with the video', async () => {
+			// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
+			sim.setOptions({ profile: 'docs' });
 			const response = await fetch(`${instance.url}/webhook/e2e-resume`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },

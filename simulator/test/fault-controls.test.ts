@@ -13,7 +13,7 @@ import { call, createBody, createJob, rawGet, startReceiver, waitForStatus } fro
 let sim: Simulator;
 
 beforeAll(async () => {
-	sim = await createSimulator({ queuedMs: 20, jobMs: 150 });
+	sim = await createSimulator({ profile: 'docs', queuedMs: 20, jobMs: 150 });
 });
 afterAll(async () => {
 	await sim.close();

@@ -9,7 +9,7 @@ import { call, createBody, createJob, rawGet, sleep, waitForStatus } from './hel
 let sim: Simulator;
 
 beforeAll(async () => {
-	sim = await createSimulator({ queuedMs: 40, jobMs: 250 });
+	sim = await createSimulator({ profile: 'docs', queuedMs: 40, jobMs: 250 });
 });
 afterAll(async () => {
 	await sim.close();

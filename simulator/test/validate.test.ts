@@ -130,7 +130,8 @@ describe('validateCreate', () => {
 		expect(hook({ url: 'http://127.0.0.1/hook', secret: 's' }, { requireHttpsWebhooks: true })).toEqual(['webhook.url']);
 		expect(hook({ url: 'https://10.0.0.5/hook', secret: 's' }, { requireHttpsWebhooks: true })).toEqual(['webhook.url']);
 		expect(hook({ url: 'https://hooks.example.com/x', secret: 's' }, { requireHttpsWebhooks: true })).toEqual([]);
-		expect(hook({ url: 'https://example.com/hook', secret: 's' }, { acceptInlineWebhooks: false })).toEqual(['webhook.url', 'webhook.secret', 'webhook.endpoint_id']);
+		// The production server's zod schema: endpoint_id Required, then unrecognized_keys on `webhook`.
+		expect(hook({ url: 'https://example.com/hook', secret: 's' }, { acceptInlineWebhooks: false })).toEqual(['webhook.endpoint_id', 'webhook']);
 	});
 
 	it('reports every problem, not just the first', () => {

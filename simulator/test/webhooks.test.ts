@@ -10,7 +10,7 @@ let receiver: Receiver;
 const SECRET = 'whsec_test_receiver_secret';
 
 beforeAll(async () => {
-	sim = await createSimulator({ queuedMs: 30, jobMs: 200, webhookRetryDelaysMs: [0, 80, 80, 80], webhookTimeoutMs: 2000 });
+	sim = await createSimulator({ profile: 'docs', queuedMs: 30, jobMs: 200, webhookRetryDelaysMs: [0, 80, 80, 80], webhookTimeoutMs: 2000 });
 	receiver = await startReceiver();
 });
 afterAll(async () => {

@@ -19,3 +19,9 @@ export async function readWebhookSecret(ctx: CredentialFunctions): Promise<strin
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '';
 }
+
+/** The optional Management Key (registers webhook endpoints); '' when none is set. */
+export async function readManagementKey(ctx: CredentialFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	return typeof credentials.managementKey === 'string' ? credentials.managementKey.trim() : '';
+}

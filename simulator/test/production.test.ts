@@ -4,8 +4,8 @@
  * provider failure texts. Real HTTP against a simulator on 127.0.0.1 with a fast clock.
  */
 import { createHash } from 'node:crypto';
-import { createSimulator, type Simulator } from '../simulator';
-import { call, rawGet, waitForStatus } from './simulator-helpers';
+import { createSimulator, type Simulator } from '..';
+import { call, rawGet, waitForStatus } from './helpers';
 
 let sim: Simulator;
 

@@ -10,12 +10,11 @@
  *
  * With AI_STATS_API_KEY set (and optionally AI_STATS_BASE_URL) it talks to the real gateway.
  */
-const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const n8n = require('../e2e/lib/n8n');
+const n8n = require('../tooling/n8n');
 const { createSimulator } = require('../simulator');
 const { buildAndPack, ROOT } = require('./pack');
 
@@ -31,7 +30,7 @@ function step(text) {
 function ensureN8n() {
 	if (n8n.isInstalled('v2')) return;
 	step('installing n8n 2.41.1 and Node 24 from the npm registry (once, about 5 minutes; cached afterwards)');
-	execFileSync('bash', [path.join(ROOT, 'e2e', 'install-n8n.sh'), 'v2'], { stdio: 'inherit' });
+	n8n.ensureInstalled('v2');
 }
 
 function demoWorkflow() {
@@ -67,12 +66,16 @@ async function main() {
 	}
 
 	step('preparing an isolated n8n user folder with the package, the credential and the workflow');
-	const userFolder = n8n.makeUserFolder('ai-stats-demo-');
 	fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-	n8n.installPackage(userFolder, tarball);
 	const env = { N8N_RESTRICT_FILE_ACCESS_TO: OUTPUT_DIR };
-	await n8n.importCredentials('v2', userFolder, [{ id: CREDENTIAL_ID, name: 'AI Stats account', type: 'aiStatsApi', data: credentialData }], { extraEnv: env });
-	await n8n.importWorkflow('v2', userFolder, demoWorkflow(), { extraEnv: env });
+	const { userFolder } = await n8n.prepareUserFolder({
+		version: 'v2',
+		tarball,
+		userFolder: n8n.makeUserFolder('ai-stats-demo-'),
+		extraEnv: env,
+		credentials: [{ id: CREDENTIAL_ID, name: 'AI Stats account', type: 'aiStatsApi', data: credentialData }],
+		workflows: [demoWorkflow()],
+	});
 	console.log(`n8n user folder: ${userFolder}`);
 
 	step('running examples/generate-and-save.json in n8n (n8n execute)');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install real n8n for the end-to-end suite, once, into a cache folder outside the clone.
 #
-#   e2e/install-n8n.sh [v2|v1|all]        (default: all)
+#   tooling/n8n/install.sh [v2|v1|all]        (default: all)
 #
 #   v2  n8n 2.41.1 on Node 24 (node@24 from the npm registry)
 #   v1  n8n 1.123.81 on this machine's Node (20)
@@ -9,7 +9,7 @@
 # Cache: ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}
 #   node24/                 Node 24 from npm (bin/node -> real binary, headers for node-gyp)
 #   n8n-v2/, n8n-v1/        one npm project each; .install-complete.json marks a finished,
-#                           verified install (read by e2e/lib/n8n.js)
+#                           verified install (read by tooling/n8n/install.js)
 #   logs/                   full npm / node-gyp output of the last install
 #
 # Idempotent: a complete install whose recipe fingerprint matches is kept (re-runs take well
@@ -180,7 +180,7 @@ install_n8n() {
 {
   "name": "ai-stats-e2e-n8n-$which",
   "private": true,
-  "description": "n8n $n8n_version for the n8n-nodes-ai-stats end-to-end suite (written by e2e/install-n8n.sh)",
+  "description": "n8n $n8n_version for the n8n-nodes-ai-stats end-to-end suite (written by tooling/n8n/install.sh)",
   "dependencies": { "n8n": "$n8n_version" },
   "overrides": $overrides
 }

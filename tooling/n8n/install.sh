@@ -4,6 +4,7 @@
 #   tooling/n8n/install.sh [v2|v1|all]        (default: all)
 #   tooling/n8n/install.sh sqlite3-probe DIR  only build sqlite3 into DIR, the way n8n's is built
 #                                             (tooling/n8n/install.test.js)
+#   tooling/n8n/install.sh check v1|v2        say whether the cached install would be reused, and why not
 #
 #   v2  n8n 2.41.1 on Node 24 (node@24 from the npm registry)
 #   v1  n8n 1.123.81 on this machine's Node (20)
@@ -32,9 +33,15 @@
 set -euo pipefail
 
 TARGET="${1:-all}"
-case "$TARGET" in v1 | v2 | all) ;; sqlite3-probe) [ -n "${2:-}" ] || TARGET=usage ;; *) TARGET=usage ;; esac
+CHECK_ONLY=0
+case "$TARGET" in
+v1 | v2 | all) ;;
+sqlite3-probe) [ -n "${2:-}" ] || TARGET=usage ;;
+check) case "${2:-}" in v1 | v2) CHECK_ONLY=1 ;; *) TARGET=usage ;; esac ;;
+*) TARGET=usage ;;
+esac
 if [ "$TARGET" = usage ]; then
-  echo "usage: $0 [v2|v1|all] | sqlite3-probe DIR" >&2
+  echo "usage: $0 [v2|v1|all] | sqlite3-probe DIR | check v1|v2" >&2
   exit 2
 fi
 
@@ -229,7 +236,7 @@ install_n8n() {
     n8n_version="$N8N_V2_VERSION"
     overrides="$N8N_V2_OVERRIDES"
     node_bin="$NODE24_DIR/bin/node"
-    nodedir="$(readlink -f "$NODE24_DIR/nodedir")"
+    nodedir="$(readlink -f "$NODE24_DIR/nodedir" || true)"
     npm_extra=(--legacy-peer-deps)
   else
     n8n_version="$N8N_V1_VERSION"
@@ -240,7 +247,8 @@ install_n8n() {
     npm_extra=()
   fi
   local node_version
-  node_version="$("$node_bin" -v)" || die "cannot run $node_bin"
+  node_version="$("$node_bin" -v 2>/dev/null)" || node_version="none"
+  if [ "$CHECK_ONLY" != 1 ] && [ "$node_version" = none ]; then die "cannot run $node_bin"; fi
   if [ "$which" = v1 ]; then
     case "$node_version" in v20.* | v22.* | v24.*) ;; *) die "n8n $n8n_version needs Node 20-24, machine has $node_version" ;; esac
   fi
@@ -248,21 +256,18 @@ install_n8n() {
   local fp
   # the Node binary's path and version are part of the recipe: a different Node reinstalls
   fp="$(fingerprint "$RECIPE" "$n8n_version" "$overrides" "$node_bin" "$node_version" "${npm_extra[*]}")"
-  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && [ -f "$dir/.install-complete.json" ]; then
-    local why=""
-    if ! grep -q "\"fingerprint\": \"$fp\"" "$dir/.install-complete.json"; then
-      why="installed by another recipe, n8n, overrides or Node (now recipe $RECIPE, Node $node_version)"
-    elif [ "$(cd "$dir" && "$node_bin" -p "require('n8n/package.json').version" 2>/dev/null)" != "$n8n_version" ]; then
-      why="node_modules/n8n is missing or not $n8n_version"
-    elif ! sqlite3_works "$node_bin" "$dir" >/dev/null 2>&1; then
-      why="sqlite3 does not load"
-    fi
-    if [ -z "$why" ]; then
-      log "n8n $n8n_version already installed in $dir"
-      return 0
-    fi
-    log "the install in $dir cannot be reused: $why; reinstalling"
+  local why
+  why="$(reuse_problem "$dir" "$fp" "$node_bin" "$n8n_version")"
+  if [ "$CHECK_ONLY" = 1 ]; then
+    echo "fingerprint $fp"
+    if [ -z "$why" ]; then echo "reusable: $dir"; else echo "not reusable: $why"; fi
+    return 0
   fi
+  if [ "${N8N_E2E_FORCE:-0}" != 1 ] && [ -z "$why" ]; then
+    log "n8n $n8n_version already installed in $dir"
+    return 0
+  fi
+  [ -f "$dir/.install-complete.json" ] && log "the install in $dir cannot be reused: ${why:-N8N_E2E_FORCE=1}; reinstalling"
   local t_all
   t_all=$(now)
   : >"$logfile"
@@ -328,6 +333,21 @@ EOF
   log "n8n $n8n_version ready in $total s (${size} MB) at $dir"
 }
 
+# reuse_problem <dir> <fingerprint> <node_bin> <n8n version>: why an install cannot be reused
+# (nothing when it can): not finished, another recipe/Node, n8n damaged, sqlite3 not loading
+reuse_problem() {
+  local dir="$1" fp="$2" node_bin="$3" n8n_version="$4"
+  if [ ! -f "$dir/.install-complete.json" ]; then
+    echo "no finished install"
+  elif ! grep -q "\"fingerprint\": \"$fp\"" "$dir/.install-complete.json"; then
+    echo "installed by another recipe, n8n version, overrides or Node (now: recipe $RECIPE, Node $("$node_bin" -v 2>/dev/null || echo missing) at $node_bin)"
+  elif [ "$(cd "$dir" && "$node_bin" -p "require('n8n/package.json').version" 2>/dev/null)" != "$n8n_version" ]; then
+    echo "node_modules/n8n is missing or not $n8n_version"
+  elif ! sqlite3_works "$node_bin" "$dir" >/dev/null 2>&1; then
+    echo "sqlite3 does not load"
+  fi
+}
+
 isolated_vm_works() {
   (cd "$2" && "$1" -e "
     const ivm = require('isolated-vm'); const i = new ivm.Isolate();
@@ -337,6 +357,10 @@ isolated_vm_works() {
 
 # ---- main -----------------------------------------------------------------------------------
 T0=$(now)
+if [ "$TARGET" = check ]; then
+  install_n8n "$2"
+  exit 0
+fi
 check_toolchain
 command -v flock >/dev/null 2>&1 || die "flock (util-linux) is required"
 

@@ -95,7 +95,9 @@ step() {
     sleep 1
     waited=$((waited + 1))
     if [ $((waited % every)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
-      log "$name: still running, ${waited} s so far ($(wc -l <"$logfile") lines in $logfile)"
+      local lines
+      lines="$(wc -l <"$logfile")"
+      log "$name: still running, ${waited} s so far$([ "$lines" -gt 0 ] && echo " ($lines lines in $logfile)")"
     fi
   done
   wait "$pid" || rc=$?

@@ -34,8 +34,8 @@ check lint "lint: n8n community rule sets" npm run --silent lint
 check scan "lint: community package scanner (sources and packed tarball)" npm run --silent lint:scan
 suite engine "jest: engine tests against the simulator" "$@"
 if [ "${AI_STATS_SKIP_E2E:-0}" != "1" ]; then
-	suite tooling "jest: the n8n installer builds sqlite3 when started by npm run with ignore-scripts=true" --config tooling/jest.config.js
+	suite tooling "jest: tooling (the n8n installer started by npm run with ignore-scripts=true; this closing line)" --config tooling/jest.config.js
 	suite e2e "jest: end to end in real n8n (installs n8n once into ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats})" --config e2e/jest.config.js
 fi
 
-node scripts/test-summary.js "$runs"
+node tooling/test-summary.js "$runs"

@@ -47,14 +47,13 @@ fi
 
 while IFS= read -r var; do
   case "$var" in npm_config_ignore_scripts | NPM_CONFIG_IGNORE_SCRIPTS)
-    printf '[install-n8n] %s=%s came from the caller (npm run passes the project .npmrc on): dropped\n' "$var" "${!var}" ;;
+    printf '[install-n8n] %s=%s came from the caller (npm run and npx pass the project .npmrc on): dropped\n' "$var" "${!var}" ;;
   esac
   unset "$var"
 done < <(compgen -e | grep -i '^npm_config_' || true)
 
 CACHE="${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}"
 LOGS="$CACHE/logs"
-mkdir -p "$CACHE" "$LOGS"
 
 # ---- pinned versions (bump RECIPE when the way of installing changes) ------------------------
 RECIPE=2
@@ -78,6 +77,7 @@ die() {
   log "ERROR: $*" >&2
   exit 1
 }
+mkdir -p "$CACHE" "$LOGS" 2>/dev/null || die "cannot create the cache folder $CACHE: point AI_STATS_E2E_CACHE at a writable folder"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 

@@ -4,7 +4,7 @@
  * suite that could not start (global setup or install failure, no report) or a check that failed
  * (typecheck, lint) counts as failed, its reason on the same line. Exits 1 unless all passed.
  *
- *   node scripts/test-summary.js <folder with <id>.json, <id>.log, <id>.suite / <id>.check>
+ *   node tooling/test-summary.js <folder with <id>.json, <id>.log, <id>.suite / <id>.check>
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,11 +12,20 @@ const path = require('node:path');
 const folder = process.argv[2];
 const read = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 
-/** The last line of a log that reads like the cause of a failure. */
+/**
+ * The line of a log that best says why it failed: the installer's own ERROR line (it says how
+ * to fix it), else the first "Error: ..." line, else the last line that reads like a failure.
+ */
 function reasonFrom(log) {
-	const lines = log.split('\n').map((line) => line.trim()).filter(Boolean);
-	const cause = [...lines].reverse().find((line) => /error|failed|cannot|not found|denied/i.test(line) && !/^\d+ passed/.test(line));
-	return (cause ?? lines.at(-1) ?? 'no output').slice(0, 300);
+	const lines = log
+		.split('\n')
+		.map((line) => line.trim())
+		.filter((line) => line && !/^at /.test(line) && !/^\d+ passed/.test(line));
+	const cause =
+		lines.find((line) => /^\[install-n8n[^\]]*\] ERROR/.test(line)) ??
+		lines.find((line) => /^(\w*Error|Error):/.test(line)) ??
+		[...lines].reverse().find((line) => /error|failed|cannot|not found|denied/i.test(line));
+	return (cause ?? lines.at(-1) ?? 'no output').slice(0, 400);
 }
 
 let passed = 0;

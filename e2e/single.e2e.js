@@ -6,11 +6,11 @@
  */
 const fs = require('node:fs');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
 const { PNG, WEBHOOK_SECRET, eventually, fileOf, multipart, prepareUserFolder, sha256, startSimulator } = require('./support');
 
-const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
+const VERSIONS = n8n.versionsUnderTest();
 const ENV = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
 
 describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
@@ -136,7 +136,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 				const list = await executionsOf('e2eTriggerNotify1');
 				return list.length >= 2 && list.every((execution) => execution.status === 'success') ? list : undefined;
 			}, 'two trigger executions');
-			await new Promise((resolve) => setTimeout(resolve, 1500));
+			await n8n.sleep(1500);
 			expect(await executionsOf('e2eTriggerNotify1')).toHaveLength(2);
 			const types = runs.map((execution) => n8n.nodeOutput(execution.data, 'AI Stats Trigger')[0].json.type).sort();
 			expect(types).toEqual(['video.completed', 'video.failed']);

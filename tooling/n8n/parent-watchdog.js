@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Preloaded (`node --require`) into every n8n process that e2e/lib/n8n.js starts.
+ * Preloaded (`node --require`) into every n8n process that tooling/n8n starts (processes.js).
  *
  * n8n runs in a process group of its own (so that stop() also ends its task runner). If the
  * test process dies without calling stop() — SIGKILL, a CI timeout, a crashed jest worker —

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Redis + PostgreSQL on loopback, non-default ports, for n8n queue-mode end-to-end runs.
 #
-#   e2e/services.sh start     install (apt, if missing and root), start both, create the database,
+#   tooling/n8n/services.sh start     install (apt, if missing and root), start both, create the database,
 #                             print the connection environment (also written to $SERVICES/env.sh)
-#   e2e/services.sh stop      stop both (data is kept; the database is re-created on each start)
-#   e2e/services.sh status
-#   e2e/services.sh env       print the connection environment
+#   tooling/n8n/services.sh stop      stop both (data is kept; the database is re-created on each start)
+#   tooling/n8n/services.sh status
+#   tooling/n8n/services.sh env       print the connection environment
 #
 # Environment:
 #   AI_STATS_E2E_CACHE        cache folder (default $HOME/.cache/n8n-nodes-ai-stats); data under services/

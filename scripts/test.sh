@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install from the lock file, lint with n8n's rule
-# sets and the community-package scanner, the engine tests against the simulator, then the
-# end-to-end suite in real n8n 2.x and 1.x. Prints one "N passed, N failed" line at the end.
+# sets, n8n's own CLI (n8n-node) and the community-package scanner, lint the GitHub workflow
+# files, the engine tests against the simulator, then the end-to-end suite in real n8n 2.x and
+# 1.x. Prints one "N passed, N failed" line at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ echo "== typecheck: nodes and tests"
 npm run --silent typecheck
 echo "== lint: n8n community rule sets"
 npm run --silent lint
+echo "== lint: n8n-node (n8n's CLI: Cloud-support check, strict lint)"
+npm run --silent lint:n8n-node
+echo "== lint: GitHub workflow files (actionlint)"
+npm run --silent lint:workflows
 echo "== lint: community package scanner (sources and packed tarball)"
 npm run --silent lint:scan
 

@@ -44,7 +44,9 @@ describe('publishing workflow', () => {
 	it('publishes only from version tags, with provenance, after the verify job (lint, scanner, tests)', () => {
 		expect(publish).toMatch(/on:\s+push:\s+tags: \['v\*\.\*\.\*'\]/);
 		expect(publish).toMatch(/publish:[\s\S]*needs: verify/);
-		expect(publish).toMatch(/verify:[\s\S]*run: bash \.ci\/run[\s\S]*publish:/);
+		// verify is the CI workflow itself (reusable), which runs .ci/run
+		expect(publish).toMatch(/verify:\s+uses: \.\/\.github\/workflows\/ci\.yml/);
+		expect(workflow('ci.yml')).toMatch(/workflow_call:/);
 		expect(publish).toContain('run: npm publish --provenance --access public');
 	});
 

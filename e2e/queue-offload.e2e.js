@@ -8,9 +8,15 @@
  * Manual executions are started as the editor starts them (`POST /rest/workflows/:id/run` with the
  * owner's session), and must then run on the worker: poll + download, Webhook (Resume) parked on a
  * worker and resumed through the webhook process, and a photo upload used as a binary reference.
+ *
+ * One public address in front of the processes, as n8n's queue-mode set-up has it: a small reverse
+ * proxy sends /webhook…, /form… to the webhook process and everything else to main. It matters for
+ * binary references: n8n builds signed binary links as `<N8N_WEBHOOK_URL>/rest/binary-data/signed`,
+ * and only the main process serves /rest.
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 
 const n8n = require('./lib/n8n');
@@ -33,6 +39,24 @@ function startServices() {
 		if (match) env[match[1]] = match[2];
 	}
 	return env;
+}
+
+/** The public address: /webhook*, /form* → the webhook process, the rest → main. */
+async function startProxy(routes) {
+	const server = http.createServer((request, response) => {
+		const target = /^\/(webhook|form)/.test(request.url) ? routes.webhook() : routes.main();
+		const upstream = http.request(`${target}${request.url}`, { method: request.method, headers: request.headers }, (reply) => {
+			response.writeHead(reply.statusCode, reply.headers);
+			reply.pipe(response);
+		});
+		upstream.on('error', (error) => {
+			response.writeHead(502, { 'content-type': 'text/plain' });
+			response.end(`e2e proxy: ${error.message}`);
+		});
+		request.pipe(upstream);
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Generate (Webhook (Resume)) → Save MP4, started by hand instead of by a webhook call. */
@@ -68,10 +92,11 @@ async function editorSession(instance) {
 	let hook;
 	let worker;
 	let session;
+	let proxy;
 
 	beforeAll(async () => {
 		sim = await startSimulator();
-		const hookPort = await n8n.freePort();
+		proxy = await startProxy({ main: () => main.url, webhook: () => hook.url });
 		const userFolder = n8n.makeUserFolder(`ai-stats-e2e-offload-${binaryMode}-`);
 		const common = {
 			...startServices(),
@@ -79,14 +104,15 @@ async function editorSession(instance) {
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 			N8N_DEFAULT_BINARY_DATA_MODE: binaryMode,
 			N8N_BINARY_DATA_STORAGE_PATH: binaryMode === 'filesystem' ? path.join(userFolder, 'binary') : null,
-			N8N_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/`,
+			N8N_WEBHOOK_URL: `${proxy.url}/`,
+			N8N_EDITOR_BASE_URL: `${proxy.url}/`,
 		};
 		({ files } = await prepareUserFolder(VERSION, sim, { extraEnv: common, userFolder }));
 		await n8n.importWorkflow(VERSION, userFolder, [workflows.generateAndSave(files), manualResume(files), workflows.photoToVideo(files)], { extraEnv: common });
 		await n8n.publishWorkflow(VERSION, userFolder, 'e2ePhotoToVideo1', { extraEnv: common });
 		main = await n8n.startN8n({ version: VERSION, userFolder, extraEnv: { ...common, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' }, logFile: path.join(userFolder, 'main.log') });
 		[hook, worker] = await Promise.all([
-			n8n.startN8n({ version: VERSION, userFolder, command: 'webhook', port: hookPort, extraEnv: common, logFile: path.join(userFolder, 'webhook.log') }),
+			n8n.startN8n({ version: VERSION, userFolder, command: 'webhook', extraEnv: common, logFile: path.join(userFolder, 'webhook.log') }),
 			n8n.startN8n({ version: VERSION, userFolder, command: 'worker', extraEnv: common, logFile: path.join(userFolder, 'worker.log') }),
 		]);
 		session = await editorSession(main);
@@ -95,6 +121,7 @@ async function editorSession(instance) {
 	afterAll(async () => {
 		await Promise.all([hook?.stop(), worker?.stop()]);
 		await main?.stop();
+		await proxy?.close();
 		await sim?.close();
 		execFileSync('bash', [path.join(__dirname, 'services.sh'), 'stop'], { stdio: 'ignore' });
 	});
@@ -128,7 +155,7 @@ async function editorSession(instance) {
 	it('a manual Generate in Webhook (Resume) mode parks on the worker and resumes there through the webhook process', async () => {
 		const executionId = await runManually('e2eManualResume1', 'Start');
 		const job = await eventually(() => sim.jobs().find((entry) => (entry.webhook?.url ?? '').includes(`/webhook-waiting/${executionId}/`)), 'the job with this execution\'s resume callback', 60000);
-		expect(job.webhook.url.startsWith(`${hook.url}/webhook-waiting/`)).toBe(true);
+		expect(job.webhook.url.startsWith(`${proxy.url}/webhook-waiting/`)).toBe(true);
 		const execution = await finished(executionId, 'the resumed manual execution');
 		expect(execution.status).toBe('success');
 		expect(n8n.nodeOutput(execution.data, 'Generate video')[0].json.id).toBe(job.id);
@@ -140,10 +167,10 @@ async function editorSession(instance) {
 	it('an uploaded photo stored by the webhook process becomes the first frame, fetched through n8n\'s signed link', async () => {
 		await hook.waitForWebhook('/webhook/e2e-photo');
 		const { body, contentType } = multipart({ motion: 'offloaded photo' }, { field: 'photo', name: 'photo.png', type: 'image/png', data: PNG });
-		const response = await fetch(`${hook.url}/webhook/e2e-photo`, { method: 'POST', headers: { 'content-type': contentType }, body });
+		const response = await fetch(`${proxy.url}/webhook/e2e-photo`, { method: 'POST', headers: { 'content-type': contentType }, body });
 		expect(response.status).toBe(200);
 		const execution = await eventually(async () => (await main.executions({ workflowId: 'e2ePhotoToVideo1' })).find((entry) => !['running', 'new', 'waiting'].includes(entry.status)), 'the photo execution', 90000);
-		const fetched = sim.references().find((reference) => reference.url.includes('/binary-data/signed'));
+		const fetched = sim.references().find((reference) => reference.url.startsWith(`${proxy.url}/rest/binary-data/signed`));
 		expect(fetched).toMatchObject({ status: 200, bytes: PNG.length, sha256: sha256(PNG) });
 		expect(execution.status).toBe('success');
 		const [item] = n8n.nodeOutput(execution.data, 'Animate photo');

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** Job states the gateway reports; `in_progress` is an older alias of `processing`. */
+/** Job states the gateway reports; OpenAI jobs say `in_progress` for `processing`. */
 export type VideoStatus =
 	| 'queued'
 	| 'processing'
@@ -160,8 +160,45 @@ export function withoutSignedLinks(job: VideoJob): VideoJob {
 	return copy;
 }
 
-/** What a workflow gets for a job: the gateway's object plus normalised status and cost fields. */
+/**
+ * A gateway timestamp as unix seconds. The gateway mixes ISO strings and unix numbers (OpenAI
+ * jobs: unix numbers; some fields in milliseconds elsewhere), so every form is read here.
+ */
+export function toUnixSeconds(value: unknown): number | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? Math.floor(value / 1000) : value;
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	if (/^\d+(\.\d+)?$/.test(value.trim())) return toUnixSeconds(Number(value));
+	const ms = Date.parse(value);
+	return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+function isoTime(value: unknown): string | null {
+	const seconds = toUnixSeconds(value);
+	return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+}
+
+const TIMESTAMPS = ['created_at', 'started_at', 'completed_at'] as const;
+
+/**
+ * The same facts whichever dialect the job speaks: `request_id` (the create response has it under
+ * `meta`), `duration_seconds` (OpenAI jobs: `seconds` is a string) and `<time>_iso` for each
+ * timestamp the job has (ISO string or unix number).
+ */
+export function dialectFields(job: VideoJob): IDataObject {
+	const meta = job.meta && typeof job.meta === 'object' ? (job.meta as IDataObject) : undefined;
+	const fields: IDataObject = {};
+	const requestId = job.request_id ?? meta?.request_id;
+	if (typeof requestId === 'string' && requestId !== '') fields.request_id = requestId;
+	const duration = toNumber(job.seconds) ?? toNumber(job.asset?.duration_seconds) ?? toNumber(job.duration_seconds);
+	if (duration !== undefined) fields.duration_seconds = duration;
+	for (const key of TIMESTAMPS) {
+		if (key in job) fields[`${key}_iso`] = isoTime(job[key]);
+	}
+	return fields;
+}
+
+/** What a workflow gets for a job: the gateway's object plus normalised status, dialect and cost fields. */
 export function jobToJson(job: VideoJob, keepSignedLinks = false): IDataObject {
 	const visible = keepSignedLinks ? job : withoutSignedLinks(job);
-	return { ...visible, status: normalizeStatus(job.status), ...costFields(job) };
+	return { ...visible, status: normalizeStatus(job.status), ...dialectFields(job), ...costFields(job) };
 }

@@ -173,6 +173,7 @@ export function toUnixSeconds(value: unknown): number | undefined {
 }
 
 function isoTime(value: unknown): string | null {
+	if (typeof value === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(value) && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
 	const seconds = toUnixSeconds(value);
 	return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
 }

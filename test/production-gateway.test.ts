@@ -75,7 +75,7 @@ describe('create response and dialects', () => {
 		});
 		expect(run.status).toBe('success');
 		const { json } = run.items[0];
-		const billing = sim.getJob(json.id as string)!.billing as { settled_user_cost: string };
+		const billing = sim.getJob(json.id as string)!.billing as Record<string, unknown>;
 		expect(json).toMatchObject({ status: 'completed', cost_status: 'settled', cost: Number(billing.settled_user_cost) });
 		const single = await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'poll', downloadVideo: false }) });
 		expect(json.cost).toBeCloseTo(2 * (single.items[0].json.cost as number), 2);

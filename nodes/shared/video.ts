@@ -160,22 +160,29 @@ export function withoutSignedLinks(job: VideoJob): VideoJob {
 	return copy;
 }
 
+const NUMERIC = /^\s*\d+(\.\d+)?\s*$/;
+
 /**
- * A gateway timestamp as unix seconds. The gateway mixes ISO strings and unix numbers (OpenAI
- * jobs: unix numbers; some fields in milliseconds elsewhere), so every form is read here.
+ * A gateway timestamp in epoch milliseconds. The gateway mixes ISO strings and unix numbers
+ * (OpenAI jobs: unix seconds), so every form is read here; numbers above 1e12 are milliseconds.
  */
+function epochMs(value: unknown): number | undefined {
+	const number = typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+	if (typeof number === 'number') return Number.isFinite(number) ? (number > 1e12 ? number : number * 1000) : undefined;
+	if (typeof number !== 'string' || number.trim() === '') return undefined;
+	const ms = Date.parse(number);
+	return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A gateway timestamp (ISO string or unix number) as whole unix seconds. */
 export function toUnixSeconds(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value > 1e12 ? Math.floor(value / 1000) : value;
-	if (typeof value !== 'string' || value.trim() === '') return undefined;
-	if (/^\d+(\.\d+)?$/.test(value.trim())) return toUnixSeconds(Number(value));
-	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+	const ms = epochMs(value);
+	return ms === undefined ? undefined : Math.floor(ms / 1000);
 }
 
 function isoTime(value: unknown): string | null {
-	if (typeof value === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(value) && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
-	const seconds = toUnixSeconds(value);
-	return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+	const ms = epochMs(value);
+	return ms === undefined ? null : new Date(ms).toISOString();
 }
 
 const TIMESTAMPS = ['created_at', 'started_at', 'completed_at'] as const;

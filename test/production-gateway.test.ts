@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 
 import type { Simulator } from '../simulator';
-import { disposeHarness } from './harness';
+import { callListSearch, disposeHarness } from './harness';
 import { RedirectingFront, Recorder } from './support/redirectServers';
 import { TriggerBridge } from './support/triggerBridge';
-import { byId, generateParameters, runAiStats, startSimulator } from './support/fixtures';
+import { AI_STATS, aiStatsCredential, byId, credentialTypes, generateParameters, nodeTypes, runAiStats, startSimulator } from './support/fixtures';
 
 /**
  * The node against the gateway as it runs in production today (the simulator's default profile;
@@ -104,6 +104,16 @@ describe('create response and dialects', () => {
 		// Get Many shows the same normalised status.
 		const list = await runAiStats(sim, { parameters: { resource: 'video', operation: 'getMany', limit: 5 } });
 		expect(list.items.map((item) => item.json.status)).toEqual(['completed']);
+	});
+
+	it('the Video list shows an OpenAI job in progress as processing, with its creation time', async () => {
+		const id = await createdJob({ model: SORA, prompt: 'a lighthouse [sim:stuck]' });
+		await untilStatus(id, 'in_progress');
+		const list = await callListSearch(nodeTypes[AI_STATS], 'searchVideos', { credentialTypes, credentials: [aiStatsCredential(sim)], parameters: {} });
+		const created = new Date(sim.getJob(id)!.created_at * 1000).toISOString().replace('T', ' ').slice(0, 16);
+		expect(list.results).toEqual([{ name: `openai/sora-2 · processing · ${created}`, value: id, description: id }]);
+		const filtered = await callListSearch(nodeTypes[AI_STATS], 'searchVideos', { credentialTypes, credentials: [aiStatsCredential(sim)], parameters: {}, filter: 'processing' });
+		expect(filtered.results.map((result) => result.value)).toEqual([id]);
 	});
 
 	it('reads the other providers\' ISO timestamps the same way', async () => {

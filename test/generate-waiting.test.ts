@@ -34,10 +34,9 @@ describe('Generate → Poll', () => {
 		expect(sha256(bytes)).toBe(sim.contentFor(item.json.id as string, 0).sha256);
 	});
 
-	// Docs profile for now: production's create response has no poll_after_seconds, and the node then waits
-	// its own default before the first poll (node-side fix pending, issue 13).
+	// Production profile: the create response has no poll_after_seconds; the first status call comes promptly.
 	it('polls ten jobs concurrently: about one job\'s time, not ten', async () => {
-		sim.setOptions({ jobMs: 1500, profile: 'docs' });
+		sim.setOptions({ jobMs: 1500 });
 		const started = Date.now();
 		const run = await runAiStats(sim, {
 			items: Array.from({ length: 10 }, (_, index) => ({ json: { prompt: `scene ${index}` } })),
@@ -121,9 +120,8 @@ describe('Generate → Poll', () => {
 		expect(Object.keys(oneItem.items[0].binary ?? {})).toEqual(['data', 'data_1']);
 	});
 
-	// Docs profile for now: see the ten-jobs test (first poll delay without poll_after_seconds on create).
 	it('keeps polling through 429 and 502 answers of the status route', async () => {
-		sim.setOptions({ jobMs: 1500, profile: 'docs' });
+		sim.setOptions({ jobMs: 1500 });
 		sim.injectFault({ route: 'GET /videos/:id', kind: 'status', status: 429, error: 'key_limit_exceeded', count: 3 });
 		sim.injectFault({ route: 'GET /videos/:id', kind: 'status', status: 502, error: 'upstream_error', count: 2 });
 		const run = await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'poll', downloadVideo: false }) });

@@ -10,6 +10,12 @@ export interface GatewayErrorInfo {
 	requestId?: string;
 	details?: unknown;
 	diagnostics?: IDataObject;
+	/** The provider's own error passed through (e.g. MiniMax `upstream_error`, OpenAI's `{error: {type, param}}`). */
+	upstream?: { code?: string; message?: string };
+	/** The body is a provider's error passed through unchanged (OpenAI shape), not the gateway's envelope. */
+	fromProvider?: boolean;
+	/** A sentence on what to do, added to the description. */
+	hint?: string;
 }
 
 const ERROR_TITLES: Record<string, string> = {
@@ -61,6 +67,9 @@ const REASON_HINTS: Record<string, string> = {
 	video_submission_pending: 'The job is still being submitted to the provider.',
 	video_cancelled: 'The job was cancelled.',
 	video_download_requires_completed_status: 'A download link can only be made for a completed video.',
+	batch_api_feature_flag_disabled:
+		"Webhook endpoints need the workspace's Batch API feature, which is not enabled. Ask AI Stats (Phaseo) support to enable the Batch API (feature gate gateway_batch_api) for the workspace, or wait with Poll instead of registered endpoints.",
+	minimax_api_error: 'MiniMax reported an error for this video although the job completed: the file cannot be fetched from the provider.',
 };
 
 function asString(value: unknown): string | undefined {
@@ -81,6 +90,11 @@ export function parseGatewayError(
 		info.error = asString(nested.type) ?? asString(nested.code);
 		info.message = asString(nested.message);
 		info.details = nested.details;
+		// OpenAI's own error object ({message, type, param, code}), passed through by the gateway.
+		if ('param' in nested && envelope.request_id === undefined) {
+			info.fromProvider = true;
+			info.upstream = { code: asString(nested.code), message: info.message };
+		}
 	} else {
 		info.error = asString(envelope.error);
 		info.reason = asString(envelope.reason);
@@ -88,6 +102,14 @@ export function parseGatewayError(
 		info.details = envelope.details;
 	}
 	info.requestId = asString(envelope.request_id) ?? info.requestId;
+	const upstream = envelope.upstream_error;
+	if (upstream && typeof upstream === 'object' && !Array.isArray(upstream)) {
+		const code = (upstream as IDataObject).code;
+		info.upstream = {
+			code: typeof code === 'number' ? String(code) : asString(code),
+			message: asString((upstream as IDataObject).message),
+		};
+	}
 	if (envelope.provider_failure_diagnostics && typeof envelope.provider_failure_diagnostics === 'object') {
 		info.diagnostics = envelope.provider_failure_diagnostics as IDataObject;
 	}
@@ -138,6 +160,10 @@ function gatewayErrorDescription(info: GatewayErrorInfo): string {
 	if (info.message) lines.push(`Gateway message: ${info.message}`);
 	const detail = describeDetails(info.details);
 	if (detail) lines.push(`Details: ${detail}`);
+	if (info.upstream && !info.fromProvider && (info.upstream.message || info.upstream.code)) {
+		lines.push(`Provider error: ${[info.upstream.message, info.upstream.code ? `code ${info.upstream.code}` : undefined].filter(Boolean).join(', ')}`);
+	}
+	if (info.hint) lines.push(info.hint);
 	if (info.diagnostics) {
 		const { category, hint, provider } = info.diagnostics;
 		lines.push(`Provider diagnostics: ${[provider, category, hint].filter(Boolean).join(' – ')}`);
@@ -161,6 +187,7 @@ export function gatewayErrorFields(info: GatewayErrorInfo): JsonObject {
 	if (info.requestId) fields.request_id = info.requestId;
 	if (info.details !== undefined) fields.details = info.details as JsonObject;
 	if (info.diagnostics) fields.provider_failure_diagnostics = info.diagnostics as JsonObject;
+	if (info.upstream) fields.upstream_error = info.upstream as JsonObject;
 	return fields;
 }
 

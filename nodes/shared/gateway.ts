@@ -53,12 +53,18 @@ export interface WebhookEndpointRequest {
 	events: string[];
 }
 
+/** A blank ID would ask for the collection route (`/videos/`) instead of one job. */
+function idSegment(id: string, what: string): string {
+	if (typeof id !== 'string' || id.trim() === '') throw new Error(`${what} is empty: there is nothing to ask the gateway for`);
+	return encodeURIComponent(id.trim());
+}
+
 function videoPath(videoId: string): string {
-	return `/videos/${encodeURIComponent(videoId)}`;
+	return `/videos/${idSegment(videoId, 'Video ID')}`;
 }
 
 function endpointPath(endpointId: string): string {
-	return `/webhook-endpoints/${encodeURIComponent(endpointId)}`;
+	return `/webhook-endpoints/${idSegment(endpointId, 'Webhook endpoint ID')}`;
 }
 
 /** POST /videos. Never repeated once sent: a repeat may bill a second job. */

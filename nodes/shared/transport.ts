@@ -13,6 +13,7 @@ import {
 	requestIdFromHeaders,
 	type Headers,
 } from './network';
+import { RedirectRefusedError, nextHop } from './redirects';
 import { readPolicy, noRetryPolicy, runWithRetries, type Attempt, type RetryPolicy } from './retry';
 import { redactUrl } from './urls';
 import { ExecutionCancelledError } from './wait';
@@ -80,15 +81,28 @@ class GatewayClient {
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
 		if (this.signal) request.abortSignal = this.signal;
-		const response = authenticated
-			? await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)
-			: await this.ctx.helpers.httpRequest(request);
-		return response as RawResponse;
+		if (!authenticated) return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
+		// The key goes to the Base URL only: n8n would follow a redirect anywhere with the
+		// Authorization header, so redirects are followed here, same origin only.
+		request.disableFollowRedirect = true;
+		const origin = new URL(request.url).origin;
+		for (let hop = 0; ; hop++) {
+			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)) as RawResponse;
+			const next = nextHop(this.node, request, response, origin, hop);
+			if (!next) return response;
+			(response.body as StreamResponse['body'] | undefined)?.destroy?.();
+			request.url = next;
+			delete request.qs;
+		}
 	}
 
 	/** Turns a thrown transport error into an attempt result, deciding if it may be repeated. */
 	classifyThrown<T>(error: unknown, policy: RetryPolicy, what: string, itemIndex?: number): Attempt<T> {
 		if (isCancellation(error, this.signal)) throw new ExecutionCancelledError(this.node);
+		if (error instanceof RedirectRefusedError) {
+			if (itemIndex !== undefined) error.context.itemIndex = itemIndex;
+			return { ok: false, error, retry: false };
+		}
 		const code = networkErrorCode(error);
 		const notSent = code !== undefined && NOT_SENT_CODES.includes(code);
 		const dropped = code !== undefined && DROPPED_CODES.includes(code);

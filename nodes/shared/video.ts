@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** Job states the gateway reports; `in_progress` is an older alias of `processing`. */
+/** Job states the gateway reports; OpenAI jobs say `in_progress` for `processing`. */
 export type VideoStatus =
 	| 'queued'
 	| 'processing'
@@ -160,8 +160,53 @@ export function withoutSignedLinks(job: VideoJob): VideoJob {
 	return copy;
 }
 
-/** What a workflow gets for a job: the gateway's object plus normalised status and cost fields. */
+const NUMERIC = /^\s*\d+(\.\d+)?\s*$/;
+
+/**
+ * A gateway timestamp in epoch milliseconds. The gateway mixes ISO strings and unix numbers
+ * (OpenAI jobs: unix seconds), so every form is read here; numbers above 1e12 are milliseconds.
+ */
+function epochMs(value: unknown): number | undefined {
+	const number = typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+	if (typeof number === 'number') return Number.isFinite(number) ? (number > 1e12 ? number : number * 1000) : undefined;
+	if (typeof number !== 'string' || number.trim() === '') return undefined;
+	const ms = Date.parse(number);
+	return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A gateway timestamp (ISO string or unix number) as whole unix seconds. */
+export function toUnixSeconds(value: unknown): number | undefined {
+	const ms = epochMs(value);
+	return ms === undefined ? undefined : Math.floor(ms / 1000);
+}
+
+function isoTime(value: unknown): string | null {
+	const ms = epochMs(value);
+	return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+const TIMESTAMPS = ['created_at', 'started_at', 'completed_at'] as const;
+
+/**
+ * The same facts whichever dialect the job speaks: `request_id` (the create response has it under
+ * `meta`), `duration_seconds` (OpenAI jobs: `seconds` is a string) and `<time>_iso` for each
+ * timestamp the job has (ISO string or unix number).
+ */
+export function dialectFields(job: VideoJob): IDataObject {
+	const meta = job.meta && typeof job.meta === 'object' ? (job.meta as IDataObject) : undefined;
+	const fields: IDataObject = {};
+	const requestId = job.request_id ?? meta?.request_id;
+	if (typeof requestId === 'string' && requestId !== '') fields.request_id = requestId;
+	const duration = toNumber(job.seconds) ?? toNumber(job.asset?.duration_seconds) ?? toNumber(job.duration_seconds);
+	if (duration !== undefined) fields.duration_seconds = duration;
+	for (const key of TIMESTAMPS) {
+		if (key in job) fields[`${key}_iso`] = isoTime(job[key]);
+	}
+	return fields;
+}
+
+/** What a workflow gets for a job: the gateway's object plus normalised status, dialect and cost fields. */
 export function jobToJson(job: VideoJob, keepSignedLinks = false): IDataObject {
 	const visible = keepSignedLinks ? job : withoutSignedLinks(job);
-	return { ...visible, status: normalizeStatus(job.status), ...costFields(job) };
+	return { ...visible, status: normalizeStatus(job.status), ...dialectFields(job), ...costFields(job) };
 }

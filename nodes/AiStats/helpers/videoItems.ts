@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { downloadVideo } from '../../shared/binary';
-import { jobToJson, outputIndexes, videoFileName, type VideoJob } from '../../shared/video';
+import { jobToJson, outputIndexes, toUnixSeconds, videoFileName, type VideoJob } from '../../shared/video';
 
 export interface VideoItemOptions {
 	binaryPropertyName: string;
@@ -21,9 +21,9 @@ export interface VideoItemOptions {
 function signedUrlFor(job: VideoJob, index: number): string | undefined {
 	const output = job.outputs?.find((entry) => entry.index === index);
 	const candidate = output?.download_url ?? (index === 0 ? job.download_url : undefined);
-	const expiresAt = output?.expires_at ?? (index === 0 ? job.expires_at : undefined);
+	const expiresAt = toUnixSeconds(output?.expires_at ?? (index === 0 ? job.expires_at : undefined));
 	// Skip links about to expire: the content route is as good and needs no refresh.
-	if (!candidate || (typeof expiresAt === 'number' && expiresAt * 1000 < Date.now() + 30_000)) return undefined;
+	if (!candidate || (expiresAt !== undefined && expiresAt * 1000 < Date.now() + 30_000)) return undefined;
 	return candidate;
 }
 

@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { listModels, listVideos } from '../../shared/gateway';
+import { normalizeStatus, toUnixSeconds } from '../../shared/video';
 
 function matches(filter: string | undefined, ...values: unknown[]): boolean {
 	if (!filter) return true;
@@ -26,8 +27,8 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string)
 }
 
 function formatCreated(value: unknown): string {
-	const date = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : undefined;
-	return date && !Number.isNaN(date.getTime()) ? date.toISOString().replace('T', ' ').slice(0, 16) : '';
+	const seconds = toUnixSeconds(value);
+	return seconds === undefined ? '' : new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16);
 }
 
 /** Recent video jobs (newest first, one page per request, paged with the gateway's cursor). */
@@ -39,9 +40,9 @@ export async function searchVideos(
 	const page = await listVideos(this, { limit: 100, order: 'desc', ...(paginationToken ? { after: paginationToken } : {}) });
 	const data = page.data ?? [];
 	const results = data
-		.filter((job) => matches(filter, job.id, job.model, job.status))
+		.filter((job) => matches(filter, job.id, job.model, normalizeStatus(job.status)))
 		.map((job) => ({
-			name: [job.model, job.status, formatCreated(job.created_at)].filter(Boolean).join(' · ') || job.id,
+			name: [job.model, normalizeStatus(job.status), formatCreated(job.created_at)].filter(Boolean).join(' · ') || job.id,
 			value: job.id,
 			description: job.id,
 		}));

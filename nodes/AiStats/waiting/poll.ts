@@ -25,8 +25,14 @@ export interface PollStats {
 	statusRequests: number;
 }
 
-function intervalMs(job: VideoJob, settings: PollSettings): number {
-	const seconds = settings.intervalSeconds ?? (Number(job.poll_after_seconds) > 0 ? Number(job.poll_after_seconds) : DEFAULT_POLL_AFTER_SECONDS);
+/**
+ * The wait before the next status call. The production create response carries no
+ * `poll_after_seconds` (it is the OpenAI-style object), so until the first status answer says how
+ * often to ask, the first call comes after the minimum instead of the gateway's 20 s default.
+ */
+function intervalMs(job: VideoJob, settings: PollSettings, readOnce: boolean): number {
+	const fallback = readOnce ? DEFAULT_POLL_AFTER_SECONDS : MIN_POLL_INTERVAL_SECONDS;
+	const seconds = settings.intervalSeconds ?? (Number(job.poll_after_seconds) > 0 ? Number(job.poll_after_seconds) : fallback);
 	return Math.max(MIN_POLL_INTERVAL_SECONDS, seconds) * 1000;
 }
 
@@ -44,15 +50,18 @@ export async function pollUntilTerminal(
 	const signal = ctx.getExecutionCancelSignal();
 	let job = created;
 	let failuresInRow = 0;
+	let readOnce = false;
 	while (!isTerminal(job.status)) {
 		const remaining = settings.deadline - Date.now();
 		if (remaining <= 0) return { kind: 'timeout', job };
-		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, intervalMs(job, settings), pollPolicy.maxDelayMs) : 0;
-		await sleepUnlessCancelled(Math.min(remaining, Math.max(intervalMs(job, settings), backoff)), ctx.getNode(), signal);
+		const interval = intervalMs(job, settings, readOnce);
+		const backoff = failuresInRow > 0 ? backoffDelayMs(failuresInRow, interval, pollPolicy.maxDelayMs) : 0;
+		await sleepUnlessCancelled(Math.min(remaining, Math.max(interval, backoff)), ctx.getNode(), signal);
 		if (Date.now() >= settings.deadline && failuresInRow > 0) return { kind: 'timeout', job };
 		try {
 			stats.statusRequests++;
 			job = { ...(await settings.limiter.run(async () => await getVideo(ctx, job.id, settings.itemIndex))) };
+			readOnce = true;
 			failuresInRow = 0;
 		} catch (error) {
 			if (!isRetryableError(error, pollPolicy)) throw asNodeError(ctx.getNode(), error, settings.itemIndex);

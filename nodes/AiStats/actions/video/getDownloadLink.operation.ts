@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { createDownloadUrl } from '../../../shared/gateway';
+import { toUnixSeconds } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoIdLocator } from '../common.description';
@@ -59,13 +60,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			);
 		}
 		const link = await createDownloadUrl(this, videoId, { index, ttl_seconds: ttlSeconds, disposition }, itemIndex);
-		const expiresAt = typeof link.expires_at === 'number' ? link.expires_at : Number(link.expires_at);
+		const expiresAt = toUnixSeconds(link.expires_at);
 		return {
 			video_id: videoId,
 			index,
 			download_url: link.download_url,
-			expires_at: Number.isFinite(expiresAt) ? expiresAt : null,
-			expires_at_iso: Number.isFinite(expiresAt) ? new Date(expiresAt * 1000).toISOString() : null,
+			expires_at: expiresAt ?? null,
+			expires_at_iso: expiresAt !== undefined ? new Date(expiresAt * 1000).toISOString() : null,
 			disposition,
 		};
 	});

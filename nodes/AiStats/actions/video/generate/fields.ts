@@ -44,6 +44,10 @@ export const CREATE_FIELDS = [
 		ui: { displayName: 'Duration (Seconds)', default: 8, description: 'Length of the video, from 1 to 120 seconds (models support specific values)' },
 	},
 	{
+		name: 'seconds', api: 'seconds', label: 'Seconds', kind: 'choice', values: ['4', '8', '12', '16', '20'],
+		ui: { displayName: 'Seconds (OpenAI Form)', default: '8', description: 'Length in the OpenAI-compatible form the production gateway also accepts (sent as a string). The gateway uses Duration when both are set.' },
+	},
+	{
 		name: 'size', api: 'size', label: 'Size', kind: 'text', pattern: /^\d+x\d+$/, rule: 'must be WIDTHxHEIGHT in pixels, e.g. 1280x720',
 		ui: { default: '', placeholder: 'e.g. 1280x720', description: 'Exact WIDTHxHEIGHT in pixels; cannot be combined with Resolution or Aspect Ratio' },
 	},

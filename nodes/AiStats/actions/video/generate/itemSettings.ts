@@ -137,6 +137,14 @@ async function notifyWebhook(ctx: IExecuteFunctions, itemIndex: number): Promise
 		throw new NodeOperationError(ctx.getNode(), 'Notify Webhook: set either URL or Endpoint ID, not both', { itemIndex });
 	}
 	if (endpointId) return { endpointId, events: settings.events };
+	if (!url && ('endpointId' in settings || 'url' in settings)) {
+		// Added but blank (often an expression that resolved to nothing): no silent job without its callback.
+		const field = 'endpointId' in settings ? 'Endpoint ID' : 'URL';
+		throw new NodeOperationError(ctx.getNode(), `Notify Webhook → ${field} is empty`, {
+			itemIndex,
+			description: `Enter the ${field} (or remove the option). If it is an expression, it resolved to nothing for item ${itemIndex}.`,
+		});
+	}
 	if (!url) return undefined;
 	return { url, secret: await readWebhookSecret(ctx), events: settings.events };
 }

@@ -73,6 +73,13 @@ export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldPr
 	const supported = stringList(entry.supported_params);
 	for (const [param, value] of Object.entries(body)) {
 		if (CONTROL_FIELDS.includes(param)) continue;
+		if (param === 'seconds') {
+			// The OpenAI-form length: the gateway reads it as the duration, so the duration's offer applies.
+			const before = problems.length;
+			checkValue(problems, entry.model, 'duration', Number(value), detailOf(entry, 'duration'));
+			for (const problem of problems.slice(before)) problem.field = FIELD_LABELS.seconds ?? 'Seconds';
+			continue;
+		}
 		if (param === 'input_references' && Array.isArray(value)) {
 			// The input types say it best ("only takes text input"); fall back to the parameter list.
 			const before = problems.length;

@@ -22,7 +22,9 @@ export class AiStats implements INodeType {
 		name: 'aiStats',
 		icon: { light: 'file:aiStats.svg', dark: 'file:aiStats.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 2: On Failed Job defaults to Output the Job (a batch keeps its other videos).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Generate, wait for and download AI videos with the AI Stats Gateway',
 		defaults: { name: 'AI Stats' },

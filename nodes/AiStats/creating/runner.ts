@@ -109,7 +109,7 @@ class CreateRun {
 			return job;
 		} catch (error) {
 			if (mayHaveCreated(error)) rememberCreate(key, { kind: 'uncertain', message: (error as Error).message });
-			throw error;
+			throw asNodeError(this.ctx.getNode(), error, itemIndex);
 		}
 	}
 
@@ -119,7 +119,7 @@ class CreateRun {
 		try {
 			job = await getVideo(this.ctx, earlier.id, itemIndex);
 		} catch (error) {
-			if (error instanceof ExecutionCancelledError) throw error;
+			if (error instanceof ExecutionCancelledError) throw asNodeError(this.ctx.getNode(), error, itemIndex);
 			// The job exists (this process created it): never buy it again because a read failed.
 			this.ctx.logger.warn('AI Stats: could not read a job from an earlier try; reusing it as it was', { videoId: earlier.id });
 			return earlier;

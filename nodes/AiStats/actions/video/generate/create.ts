@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isInlineWebhookRefused } from '../../../../shared/errors';
+import { asNodeError, isInlineWebhookRefused } from '../../../../shared/errors';
 import { createVideo } from '../../../../shared/gateway';
 import type { VideoJob } from '../../../../shared/video';
 
@@ -29,7 +29,7 @@ export function inlineWebhookSender(ctx: IExecuteFunctions): WebhookSender {
 				try {
 					return await createVideo(ctx, body, itemIndex);
 				} catch (error) {
-					if (!isInlineWebhookRefused(error)) throw error;
+					if (!isInlineWebhookRefused(error)) throw asNodeError(ctx.getNode(), error, itemIndex);
 					if (!refused) ctx.logger.warn('AI Stats: the gateway does not accept inline webhook URLs; waiting by polling instead');
 					refused = true;
 				}

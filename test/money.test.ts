@@ -121,6 +121,15 @@ describe('Retry On Fail picks up the jobs it created', () => {
 		expect(hints.map((hint) => hint.message).join('\n')).toMatch(/Retry On Fail: a retry picks up .* picked up 3 jobs/);
 	});
 
+	it('a new execution (n8n\'s "Retry execution") is a new request: its jobs are created again, as the README warns', async () => {
+		const list = prompts(2);
+		for (let execution = 0; execution < 2; execution++) {
+			const run = await runAiStats(sim, { items: itemsOf(list), parameters: batch({ waitForCompletion: 'none' }), node: retryOnFail });
+			expect(run.status).toBe('success');
+		}
+		for (const prompt of list) expect(createsFor(prompt)).toHaveLength(2);
+	});
+
 	it('a create whose answer was lost is not sent again by a retry: the job may exist', async () => {
 		sim.injectFault({ route: 'POST /videos', kind: 'reset', commit: true });
 		const list = prompts(2);

@@ -24,7 +24,9 @@ export class AiStats implements INodeType {
 		// n8n 3.0 drops defaults.color for iconColor (a preset of its design system; n8n 1.x knows it too).
 		iconColor: 'violet',
 		group: ['transform'],
-		version: 1,
+		// 2: On Failed Job defaults to Output the Job (a batch keeps its other videos).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Generate, wait for and download AI videos with the AI Stats Gateway',
 		defaults: { name: 'AI Stats' },

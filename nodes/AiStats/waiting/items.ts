@@ -5,6 +5,7 @@ import type { Limiter } from '../../shared/concurrency';
 import { jobToJson, normalizeStatus, type VideoJob } from '../../shared/video';
 import { errorItem, pairedItems, rethrowIfCancelled } from '../helpers/items';
 import { videoItems } from '../helpers/videoItems';
+import { reportCreatedJobs, type BatchJob } from '../creating/report';
 import type { WaitContext, WaitSettings } from './settings';
 
 /** Jobs → output items: what a batch becomes once its jobs are created, or once they end. */
@@ -15,7 +16,8 @@ export type CreatedJob = { itemIndex: number; job: VideoJob } | { itemIndex: num
 /** How the wait for one job ended. */
 export type WaitOutcome = { kind: 'terminal'; job: VideoJob } | { kind: 'timeout'; job: VideoJob };
 
-type FinishedJob = { itemIndex: number; items: INodeExecutionData[] } | { itemIndex: number; error: Error };
+/** One job after the wait: its items (and the job as it ended), or its error. */
+type FinishedJob = { itemIndex: number; items: INodeExecutionData[]; job?: VideoJob } | { itemIndex: number; error: Error };
 
 /** Created jobs as items right away (Don't Wait, and the items a parked execution keeps). */
 export function createdItems(created: CreatedJob[], includeSignedLinks: boolean): INodeExecutionData[] {
@@ -130,15 +132,38 @@ export async function finishJob(
 	wait: () => Promise<WaitOutcome>,
 ): Promise<FinishedJob> {
 	try {
-		return { itemIndex, items: await outcomeItems(ctx, await wait(), settings, itemIndex, limiter) };
+		const outcome = await wait();
+		return { itemIndex, job: outcome.job, items: await outcomeItems(ctx, outcome, settings, itemIndex, limiter) };
 	} catch (error) {
 		rethrowIfCancelled(ctx, error);
 		return { itemIndex, error: error as Error };
 	}
 }
 
-/** Without Continue On Fail the first failure stops the node; several timeouts become one error. */
+/** The batch's jobs as last seen: after the wait where it ended, else as created. */
+function latestJobs(created: CreatedJob[], finished: FinishedJob[]): BatchJob[] {
+	return created.flatMap((entry) => {
+		if (!('job' in entry)) return [];
+		const end = finished.find((candidate) => candidate.itemIndex === entry.itemIndex);
+		const error = end && 'error' in end ? (end.error as { job?: VideoJob }) : undefined;
+		const job = (end && 'job' in end ? end.job : undefined) ?? error?.job ?? entry.job;
+		return [{ itemIndex: entry.itemIndex, job }];
+	});
+}
+
+/**
+ * Without Continue On Fail the first failure stops the node; several timeouts become one error.
+ * The error names every job of the batch (its last status and cost), finished or not.
+ */
 export function throwFirstFailure(ctx: WaitContext, created: CreatedJob[], finished: FinishedJob[], settings: WaitSettings): void {
+	try {
+		throwFirstFailureOf(ctx, created, finished, settings);
+	} catch (error) {
+		throw reportCreatedJobs(error, latestJobs(created, finished));
+	}
+}
+
+function throwFirstFailureOf(ctx: WaitContext, created: CreatedJob[], finished: FinishedJob[], settings: WaitSettings): void {
 	const timeouts = finished.filter((entry) => 'error' in entry && entry.error instanceof JobTimeoutError);
 	const firstFailure = finished.find((entry) => 'error' in entry) as { itemIndex: number; error: Error } | undefined;
 	if (firstFailure && timeouts.length > 1 && firstFailure.error instanceof JobTimeoutError) {
@@ -155,11 +180,16 @@ export function throwFirstFailure(ctx: WaitContext, created: CreatedJob[], finis
 	if (firstFailure) throw firstFailure.error;
 }
 
-/** The batch's output in input order, each item paired; failures as error items with the job's details. */
-export function finishedItems(finished: FinishedJob[]): INodeExecutionData[] {
+/**
+ * The batch's output in input order, each item paired; failures as error items with the job's
+ * details. With `created`, every error item of a created job names its video id.
+ */
+export function finishedItems(finished: FinishedJob[], created: CreatedJob[] = []): INodeExecutionData[] {
 	return finished.flatMap((entry) => {
 		if (!('error' in entry)) return pairedItems(entry.itemIndex, entry.items);
 		const item = errorItem(entry.itemIndex, entry.error);
+		const createdJob = created.find((candidate) => candidate.itemIndex === entry.itemIndex);
+		if (createdJob && 'job' in createdJob) Object.assign(item.json, { video_id: createdJob.job.id });
 		if (entry.error instanceof JobTimeoutError && entry.error.job) {
 			Object.assign(item.json, { video_id: entry.error.job.id, status: normalizeStatus(entry.error.job.status), timed_out: true });
 		}

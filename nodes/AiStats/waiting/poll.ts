@@ -90,5 +90,5 @@ export async function pollBatch(ctx: IExecuteFunctions, created: CreatedJob[], s
 	);
 	ctx.logger.debug('AI Stats: jobs finished', { jobs: created.length, statusRequests: stats.statusRequests });
 	if (!continuesOnFail(ctx)) throwFirstFailure(ctx, created, finished, settings);
-	return finishedItems(finished);
+	return finishedItems(finished, created);
 }

@@ -49,5 +49,5 @@ export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 		}),
 	);
 	ctx.logger.debug('AI Stats: jobs finished', { jobs: created.length, statusRequests: 0 });
-	return { noWebhookResponse: true, workflowData: [finishedItems(finished)] };
+	return { noWebhookResponse: true, workflowData: [finishedItems(finished, created)] };
 }

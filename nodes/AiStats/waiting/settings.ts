@@ -39,7 +39,7 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		pollIntervalSeconds: Number.isFinite(pollInterval) && pollInterval > 0 ? pollInterval : undefined,
 		downloadVideo: parameter(ctx, 'downloadVideo', true) as boolean,
 		binaryPropertyName: (parameter(ctx, 'binaryPropertyName', 'data') as string) || 'data',
-		onJobFailure: parameter(ctx, 'onJobFailure', 'error') as 'error' | 'output',
+		onJobFailure: parameter(ctx, 'onJobFailure', ctx.getNode().typeVersion >= 2 ? 'output' : 'error') as 'error' | 'output',
 		layout: (options.layout as 'separateItems' | 'oneItem') ?? 'separateItems',
 		verifyChecksum: options.verifyChecksum !== false,
 		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,

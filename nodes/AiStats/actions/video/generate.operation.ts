@@ -1,12 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { createBatch, reportingJobs } from '../../creating/runner';
 import { createdItems } from '../../waiting/items';
 import { parkBatch, resumeCallback } from '../../waiting/park';
 import { pollBatch } from '../../waiting/poll';
 import { readWaitSettings } from '../../waiting/settings';
 import { prepareBodies } from './generate/bodies';
-import { createAgainWithoutWebhook, createJobs, throwFirstCreateFailure } from './generate/create';
+import { inlineWebhookSender } from './generate/create';
 import { generateProperties } from './generate/description';
 import type { WaitMode } from './generate/itemSettings';
 
@@ -16,9 +17,10 @@ export const description: INodeProperties[] = updateDisplayOptions(
 );
 
 /**
- * Generate: read the settings → build and check every item's body → create the jobs → return
- * them (Don't Wait), poll them here (Poll), or park the execution until the gateway's callbacks
- * resume it (Webhook (Resume), see waiting/resume.ts) → items.
+ * Generate: read the settings → build and check every item's body → create the jobs (creating/:
+ * a failure stops what has not been sent; a retried node picks up its jobs) → return them (Don't
+ * Wait), poll them here (Poll), or park the execution until the gateway's callbacks resume it
+ * (Webhook (Resume), see waiting/resume.ts) → items. A failure after the creates names every job.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
@@ -27,15 +29,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const prepared = await prepareBodies(this, callback);
 
 	if (mode !== 'webhook') {
-		const created = await createJobs(this, prepared, wait.concurrency);
+		const created = await createBatch(this, prepared, { concurrency: wait.concurrency });
 		if (mode === 'none') return createdItems(created, wait.includeSignedLinks);
-		return await pollBatch(this, created, wait);
+		return await reportingJobs(created, async () => await pollBatch(this, created, wait));
 	}
 
-	// Failures are decided below: an inline callback the gateway refuses is created again without it.
-	const first = await createJobs(this, prepared, wait.concurrency, true);
-	const { created, refused } = await createAgainWithoutWebhook(this, prepared, first, wait.concurrency);
-	throwFirstCreateFailure(this, created);
-	if (refused) return await pollBatch(this, created, wait);
-	return await parkBatch(this, created, wait);
+	const webhook = inlineWebhookSender(this);
+	const created = await createBatch(this, prepared, { concurrency: wait.concurrency, send: webhook.send });
+	return await reportingJobs(created, async () => (webhook.refused() ? await pollBatch(this, created, wait) : await parkBatch(this, created, wait)));
 }

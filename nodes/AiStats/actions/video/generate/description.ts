@@ -15,6 +15,33 @@ const roleNames: Record<(typeof REFERENCE_ROLES)[number], string> = {
 
 const waitingModes = { show: { waitForCompletion: ['poll', 'webhook'] } };
 
+/** On Failed Job, whose default depends on the node's typeVersion. */
+function onJobFailureProperty(defaultValue: 'error' | 'output', versions: Array<number | { _cnd: { gte: number } }>): INodeProperties {
+	return {
+		displayName: 'On Failed Job',
+		name: 'onJobFailure',
+		type: 'options',
+		options: [
+			{
+				name: 'Output the Job',
+				value: 'output',
+				description:
+					'Keep the batch: every other video is returned, and the failed, expired or cancelled job becomes an item with its status, the gateway\'s error detail and the request ID (route it with an If node on "status")',
+			},
+			{
+				name: 'Stop With an Error',
+				value: 'error',
+				description:
+					'Any failed, expired or cancelled job fails the node (or gives an error item with Continue On Fail); the other videos are not output, only listed in the error by ID (status and cost), to fetch later with Download',
+			},
+		],
+		default: defaultValue,
+		description:
+			'What to do when a job ends failed, expired or cancelled. For a batch (e.g. 50 sheet rows), Output the Job keeps the 49 videos and records the one failure; Stop With an Error suits single videos that must all succeed.',
+		displayOptions: { show: { ...waitingModes.show, '@version': versions } },
+	};
+}
+
 export const generateProperties: INodeProperties[] = [
 	{
 		displayName: 'Model',
@@ -97,25 +124,15 @@ export const generateProperties: INodeProperties[] = [
 		hint: 'The name of the output binary field to put the video in',
 		displayOptions: { show: { waitForCompletion: ['poll', 'webhook'], downloadVideo: [true] } },
 	},
+	// typeVersion 2 changed the default to keep a batch's other videos; version 1 workflows keep theirs.
+	onJobFailureProperty('error', [1]),
+	onJobFailureProperty('output', [{ _cnd: { gte: 2 } }]),
 	{
-		displayName: 'On Failed Job',
-		name: 'onJobFailure',
-		type: 'options',
-		options: [
-			{
-				name: 'Stop With an Error',
-				value: 'error',
-				description: 'A failed, expired or cancelled job fails the node (or gives an error item with Continue On Fail)',
-			},
-			{
-				name: 'Output the Job',
-				value: 'output',
-				description: 'Return an item with the final status, the gateway\'s error detail and the request ID',
-			},
-		],
-		default: 'error',
-		description: 'What to do when a job ends failed, expired or cancelled',
-		displayOptions: waitingModes,
+		displayName:
+			'With Retry On Fail (Settings), a retry picks up the jobs this execution already created instead of buying them again; only items without a job, or whose job failed (not billed), are sent again. "Retry execution" in n8n starts a new execution and buys every video again.',
+		name: 'retryNotice',
+		type: 'notice',
+		default: '',
 	},
 	{
 		displayName: 'Options',

@@ -245,53 +245,171 @@ describe('AI Stats Trigger in the editor\'s test mode', () => {
 });
 
 describe('AI Stats Trigger (registered endpoint)', () => {
-	it('registers on activation, verifies with the issued secret, receives Generate\'s endpoint deliveries, and deletes on deactivation', async () => {
+	type EndpointNodeState = { endpointId: string; signingSecret: string };
+	const nodeState = (bridge: TriggerBridge) =>
+		Object.values(bridge.staticData).find((value) => typeof value === 'object' && value && 'endpointId' in value) as EndpointNodeState | undefined;
+	const endpointCalls = () => sim.requests().filter((request) => request.path.startsWith('/v1/webhook-endpoints'));
+	const listEndpoints = async () => {
+		const list = await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } });
+		return ((await list.json()) as { data: Array<{ id: string; url: string; events: string[]; status: string }> }).data;
+	};
+	/** n8n's activation: checkExists, then create when it answered false. */
+	const activate = async (bridge: TriggerBridge) => {
+		if (!(await bridge.lifecycle('checkExists'))) expect(await bridge.lifecycle('create')).toBe(true);
+	};
+	const bothKeys = () => ({ apiKey: sim.keys.inference, managementKey: sim.keys.management, webhookSecret: '' });
+
+	it('registers with the Management Key, keeps the endpoint through deactivate/activate, and running jobs still get their events', async () => {
 		await withTrigger(
 			{ secretSource: 'registeredEndpoint', events: ['video.completed', 'video.failed'] },
 			async (bridge) => {
-				expect(await bridge.lifecycle('checkExists')).toBe(false);
-				expect(await bridge.lifecycle('create')).toBe(true);
-				const nodeState = Object.values(bridge.staticData).find((value) => typeof value === 'object' && value && 'endpointId' in value) as {
-					endpointId: string;
-					signingSecret: string;
-				};
-				expect(nodeState.endpointId).toEqual(expect.any(String));
-				expect(nodeState.signingSecret).toMatch(/^whsec_/);
-				expect(await bridge.lifecycle('checkExists')).toBe(true);
-
-				const registered = sim.requests().find((request) => request.method === 'POST' && request.path === '/v1/webhook-endpoints');
+				await activate(bridge);
+				const { endpointId, signingSecret } = nodeState(bridge)!;
+				expect(endpointId).toEqual(expect.any(String));
+				expect(signingSecret).toMatch(/^whsec_/);
+				const registered = endpointCalls().find((request) => request.method === 'POST');
 				expect(registered?.body).toMatchObject({ url: bridge.url, events: ['video.completed', 'video.failed'] });
 				expect(registered?.headers.authorization).toBe(`Bearer ${sim.keys.management}`);
 
-				// A job created with the endpoint id is delivered, signed with the endpoint's secret.
+				// A job is running with the endpoint id when the workflow is deactivated.
 				const run = await runAiStats(sim, {
-					parameters: generateParameters({ waitForCompletion: 'none', notifyWebhook: { endpointId: nodeState.endpointId } }),
+					parameters: generateParameters({ waitForCompletion: 'none', notifyWebhook: { endpointId } }),
 				});
 				const id = run.items[0].json.id as string;
+				expect(await bridge.lifecycle('delete')).toBe(true);
+				expect(await listEndpoints()).toEqual([expect.objectContaining({ id: endpointId, status: 'active' })]);
+
+				sim.clearRequests();
+				await activate(bridge);
+				expect(nodeState(bridge)).toEqual(expect.objectContaining({ endpointId, signingSecret }));
+				// Same URL and events: one GET, nothing created or changed.
+				expect(endpointCalls().map((request) => request.method)).toEqual(['GET']);
+
 				await sim.waitForDeliveries((deliveries: DeliveryAttempt[]) => deliveries.some((delivery) => delivery.type === 'video.completed' && delivery.ok), 10_000);
 				expect(bridge.executions).toHaveLength(1);
-				expect(bridge.executions[0].output(TRIGGER_NAME)[0].json).toMatchObject({
-					video_id: id,
-					endpoint_id: nodeState.endpointId,
-				});
+				expect(bridge.executions[0].output(TRIGGER_NAME)[0].json).toMatchObject({ video_id: id, endpoint_id: endpointId });
 
 				// The credential's shared secret is not what verifies here.
-				const job = sim.getJob(id)!;
-				const forged = await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event: sim.buildEvent(job, 'video.completed') });
+				const forged = await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event: sim.buildEvent(sim.getJob(id)!, 'video.completed') });
 				expect(forged.status).toBe(401);
+			},
+			bothKeys(),
+		);
+	});
 
+	it('updates a changed URL or event list in place (PATCH): same id and secret; an equal URL in another spelling is not a change', async () => {
+		await withTrigger(
+			{ secretSource: 'registeredEndpoint', events: ['video.completed'] },
+			async (bridge) => {
+				await activate(bridge);
+				const { endpointId, signingSecret } = nodeState(bridge)!;
+				const patch = async (body: object) =>
+					await fetch(`${sim.baseUrl}/webhook-endpoints/${endpointId}`, {
+						method: 'PATCH',
+						headers: { authorization: `Bearer ${sim.keys.management}`, 'content-type': 'application/json' },
+						body: JSON.stringify(body),
+					});
+				// The same URL with a fragment, the same events in upper case: the gateway's normal forms are equal.
+				expect((await patch({ url: `${bridge.url}#frag`, events: ['VIDEO.COMPLETED'] })).status).toBe(200);
+				sim.clearRequests();
+				await activate(bridge);
+				expect(endpointCalls().map((request) => request.method)).toEqual(['GET']);
+
+				expect((await patch({ url: 'http://elsewhere.example/hook', status: 'disabled' })).status).toBe(200);
+				(bridge.parameters as { events: string[] }).events = ['video.completed', 'video.failed'];
+				sim.clearRequests();
+				await activate(bridge);
+				const patched = endpointCalls().find((request) => request.method === 'PATCH');
+				expect(patched?.body).toEqual({ url: bridge.url, events: ['video.completed', 'video.failed'], status: 'active' });
+				expect(patched?.headers.authorization).toBe(`Bearer ${sim.keys.management}`);
+				expect(nodeState(bridge)).toEqual(expect.objectContaining({ endpointId, signingSecret }));
+				expect(await listEndpoints()).toEqual([expect.objectContaining({ id: endpointId, url: bridge.url, status: 'active' })]);
+			},
+			bothKeys(),
+		);
+	});
+
+	it('registers a new endpoint when the stored one was deleted at the gateway', async () => {
+		await withTrigger(
+			{ secretSource: 'registeredEndpoint', events: ['video.completed'] },
+			async (bridge) => {
+				await activate(bridge);
+				const first = nodeState(bridge)!.endpointId;
+				await fetch(`${sim.baseUrl}/webhook-endpoints/${first}`, { method: 'DELETE', headers: { authorization: `Bearer ${sim.keys.management}` } });
+				await activate(bridge);
+				expect(nodeState(bridge)!.endpointId).not.toBe(first);
+				expect((await listEndpoints()).map((endpoint) => endpoint.id)).toEqual([nodeState(bridge)!.endpointId]);
+			},
+			bothKeys(),
+		);
+	});
+
+	it('"Delete Endpoint on Deactivation" deletes it at the gateway and forgets it', async () => {
+		await withTrigger(
+			{ secretSource: 'registeredEndpoint', events: ['video.completed'], deleteEndpointOnDeactivation: true },
+			async (bridge) => {
+				await activate(bridge);
 				expect(await bridge.lifecycle('delete')).toBe(true);
-				const list = await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } });
-				expect(((await list.json()) as { data: unknown[] }).data).toHaveLength(0);
+				expect(await listEndpoints()).toHaveLength(0);
+				expect(nodeState(bridge)).toBeUndefined();
 				expect(await bridge.lifecycle('checkExists')).toBe(false);
+			},
+			bothKeys(),
+		);
+	});
+
+	it('still registers with a credential from before the Management Key field (management key in API Key)', async () => {
+		await withTrigger(
+			{ secretSource: 'registeredEndpoint', events: ['video.completed'] },
+			async (bridge) => {
+				await activate(bridge);
+				expect(nodeState(bridge)!.endpointId).toEqual(expect.any(String));
 			},
 			{ apiKey: sim.keys.management, webhookSecret: '' },
 		);
 	});
 
-	it('explains a refused registration (inference key instead of a management key)', async () => {
+	it('without a Management Key, says what to add before calling the gateway', async () => {
 		await withTrigger({ secretSource: 'registeredEndpoint', events: ['video.completed'] }, async (bridge) => {
-			await expect(bridge.lifecycle('create')).rejects.toThrow(/Authorization failed \(401\)/);
+			sim.clearRequests();
+			expect(await bridge.lifecycle('checkExists')).toBe(false);
+			await expect(bridge.lifecycle('create')).rejects.toThrow('The AI Stats credential has no Management Key');
+			expect(endpointCalls()).toHaveLength(0);
 		});
+	});
+
+	it('names the Batch API feature when the workspace lacks it (403 batch_api_feature_flag_disabled)', async () => {
+		sim.setOptions({ batchApi: false });
+		try {
+			await withTrigger(
+				{ secretSource: 'registeredEndpoint', events: ['video.completed'] },
+				async (bridge) => {
+					await expect(bridge.lifecycle('create')).rejects.toThrow(/Batch API feature.*403 batch_api_feature_flag_disabled/);
+				},
+				bothKeys(),
+			);
+		} finally {
+			sim.setOptions({ batchApi: true });
+		}
+	});
+
+	it('downloads with the API Key (inference key) when the signed link expired, not with the Management Key', async () => {
+		await withTrigger(
+			{ secretSource: 'registeredEndpoint', events: ['video.completed'], options: { downloadVideo: true } },
+			async (bridge) => {
+				await activate(bridge);
+				const job = await completedJob();
+				const event = sim.buildEvent(job, 'video.completed');
+				event.data.download_url = `${sim.origin}/v1/videos/${job.id}/content?download_token=expired&download_sig=0000000000000000`;
+				sim.clearRequests();
+				expect((await sim.deliverEvent({ url: bridge.url, secret: nodeState(bridge)!.signingSecret, event })).status).toBe(200);
+				const [item] = bridge.executions[0].output(TRIGGER_NAME);
+				expect(item.json).toMatchObject({ download_source: 'content' });
+				expect(item.json.download_error).toBeUndefined();
+				const authorised = sim.requests().filter((request) => request.path.endsWith('/content') && request.headers.authorization);
+				expect(authorised.map((request) => [request.status, request.headers.authorization])).toEqual([[200, `Bearer ${sim.keys.inference}`]]);
+			},
+			bothKeys(),
+		);
 	});
 });

@@ -44,6 +44,8 @@ export interface WebhookEndpoint {
 	id: string;
 	url?: string;
 	events?: string[];
+	/** active | disabled (a deleted endpoint answers 404). */
+	status?: string;
 	signing_secret?: string;
 }
 
@@ -126,17 +128,32 @@ export async function listModels(ctx: GatewayFunctions, params: string[] = [], i
 	});
 }
 
-/** GET /webhook-endpoints/{id}. */
+/** GET /webhook-endpoints/{id} (management key, as every /webhook-endpoints route). */
 export async function getWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<WebhookEndpoint> {
-	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId) });
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId), key: 'management' });
 }
 
 /** POST /webhook-endpoints: the answer carries the signing secret, once. */
 export async function createWebhookEndpoint(ctx: GatewayFunctions, request: WebhookEndpointRequest): Promise<WebhookEndpoint> {
-	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'POST', path: '/webhook-endpoints', body: { ...request } });
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'POST', path: '/webhook-endpoints', body: { ...request }, key: 'management' });
+}
+
+/** PATCH /webhook-endpoints/{id}: URL, events or status; id and secret stay. Repeating it is harmless. */
+export async function updateWebhookEndpoint(
+	ctx: GatewayFunctions,
+	endpointId: string,
+	changes: Partial<WebhookEndpointRequest> & { status?: 'active' | 'disabled' },
+): Promise<WebhookEndpoint> {
+	return await gatewayRequest<WebhookEndpoint>(ctx, {
+		method: 'PATCH',
+		path: endpointPath(endpointId),
+		body: { ...changes },
+		retry: readPolicy,
+		key: 'management',
+	});
 }
 
 /** DELETE /webhook-endpoints/{id}. */
 export async function deleteWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<void> {
-	await gatewayRequest(ctx, { method: 'DELETE', path: endpointPath(endpointId) });
+	await gatewayRequest(ctx, { method: 'DELETE', path: endpointPath(endpointId), key: 'management' });
 }

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { SEEN_EVENTS_MAX_AGE_SECONDS, SEEN_EVENTS_MAX_COUNT, claimEvent, persistClaims } from '../nodes/AiStatsTrigger/seenEvents';
 
 import type { DeliveryAttempt, Simulator } from '../simulator';
 import { disposeHarness } from './harness';
@@ -137,6 +143,99 @@ describe('AI Stats Trigger (shared secret)', () => {
 			expect((await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event, attempt: 2 })).status).toBe(200);
 			expect(bridge.executions).toHaveLength(1);
 			expect(JSON.parse((await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event })).body)).toMatchObject({ ignored: 'duplicate' });
+		});
+	});
+
+	it('keeps the seen ids in static data, where a fresh process finds them (n8n restart)', async () => {
+		const job = await completedJob();
+		const event = sim.buildEvent(job, 'video.completed');
+		let stored: IDataObject = {};
+		await withTrigger({ events: ['video.completed'] }, async (bridge) => {
+			expect((await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event })).status).toBe(200);
+			stored = bridge.staticData;
+		});
+		const nodeData = Object.values(stored).find((value) => typeof value === 'object' && value && 'seenEvents' in value) as IDataObject;
+		expect(nodeData.seenEvents).toMatch(/^([0-9a-f]{20})+$/);
+		// The same stored data in another scope (another process's memory is empty).
+		const scope = 'restarted-process';
+		expect(claimEvent(scope, { ...nodeData }, event.id)).toBe(false);
+		expect(claimEvent(scope, { ...nodeData }, `${event.id}-other`)).toBe(true);
+	});
+
+	it('remembers more than a day of events with Progress selected (15 events per job, 1,000 jobs a day)', () => {
+		const staticData: IDataObject = {};
+		const scope = `window-${Date.now()}`;
+		const ids = Array.from({ length: 15_000 }, (_, index) => `evt_video_job${Math.floor(index / 15)}_video_progress_${index % 15}`);
+		for (const id of ids) expect(claimEvent(scope, staticData, id)).toBe(true);
+		persistClaims(scope, staticData);
+		expect((staticData.seenEvents as string).length).toBe(15_000 * 20);
+		for (const id of [ids[0], ids[7_500], ids[14_999]]) expect(claimEvent('another-process', staticData, id)).toBe(false);
+		// Bounded by count: the oldest go first.
+		const more = Array.from({ length: SEEN_EVENTS_MAX_COUNT }, (_, index) => `evt_more_${index}`);
+		for (const id of more) claimEvent(scope, {}, id);
+		persistClaims(scope, staticData);
+		expect((staticData.seenEvents as string).length).toBe(SEEN_EVENTS_MAX_COUNT * 20);
+		expect(claimEvent('a-third-process', staticData, more[more.length - 1])).toBe(false);
+	});
+
+	it('bounded by age: an id older than the window is forgotten, and the format of version 1 is still read', () => {
+		const old = Math.floor(Date.now() / 1000) - SEEN_EVENTS_MAX_AGE_SECONDS - 10;
+		const recent = Math.floor(Date.now() / 1000) - 60;
+		const staticData: IDataObject = { seenEvents: [['evt_old', old], ['evt_recent', recent]] };
+		expect(claimEvent('age-a', staticData, 'evt_recent')).toBe(false);
+		expect(claimEvent('age-b', staticData, 'evt_old')).toBe(true);
+		persistClaims('age-b', staticData);
+		expect((staticData.seenEvents as string).length).toBe(2 * 20);
+	});
+
+	it('a write carries the ids other requests of the same process claimed (n8n\'s last-writer-wins static data)', () => {
+		const scope = `race-${Date.now()}`;
+		const first: IDataObject = {};
+		const second: IDataObject = {};
+		// Both requests read the same (empty) static data; the second writes last.
+		expect(claimEvent(scope, first, 'evt_a')).toBe(true);
+		expect(claimEvent(scope, second, 'evt_b')).toBe(true);
+		persistClaims(scope, first);
+		persistClaims(scope, second);
+		expect(claimEvent('after-restart', { ...second }, 'evt_a')).toBe(false);
+		expect(claimEvent('after-restart', { ...second }, 'evt_b')).toBe(false);
+	});
+
+	it('a signed link that stalls mid-body: the event is answered, and the execution starts within the time limit with download_error', async () => {
+		const job = await completedJob();
+		const server = createServer((request, response) => {
+			response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(5 * 1024 * 1024) });
+			response.write(Buffer.alloc(32 * 1024, 1));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const event = sim.buildEvent(job, 'video.completed');
+			event.data.download_url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stall.mp4?download_sig=0123456789abcdef`;
+			await withTrigger({ events: ['video.completed'], options: { downloadVideo: true, downloadTimeLimit: 5 } }, async (bridge) => {
+				const started = Date.now();
+				expect((await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event })).status).toBe(200);
+				expect(bridge.executions).toHaveLength(1);
+				const [item] = bridge.executions[0].output(TRIGGER_NAME);
+				expect(item.json).toMatchObject({ video_id: job.id, download_error: expect.stringContaining('did not finish within 5 s') });
+				expect(item.binary).toBeUndefined();
+				expect(Date.now() - started).toBeLessThan(30_000);
+			});
+		} finally {
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		}
+	});
+
+	it('a download that fails still starts the execution, with download_error', async () => {
+		const job = await completedJob();
+		const event = sim.buildEvent(job, 'video.completed');
+		event.data.download_url = 'http://127.0.0.1:1/refused.mp4';
+		sim.injectFault({ route: 'GET /videos/:id/content', kind: 'status', status: 404, count: 10 });
+		await withTrigger({ events: ['video.completed'], options: { downloadVideo: true } }, async (bridge) => {
+			expect((await sim.deliverEvent({ url: bridge.url, secret: WEBHOOK_SECRET, event })).status).toBe(200);
+			const [item] = bridge.executions[0].output(TRIGGER_NAME);
+			expect(item.json.download_error).toEqual(expect.any(String));
+			expect(item.binary).toBeUndefined();
 		});
 	});
 

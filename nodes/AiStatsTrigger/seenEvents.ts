@@ -60,6 +60,16 @@ function readStored(staticData: IDataObject): Map<string, number> {
 	return stored;
 }
 
+/** When `id` was stored, without parsing the whole window (one native string search per hit). */
+function storedAt(staticData: IDataObject, id: string): number | undefined {
+	const value = staticData.seenEvents;
+	if (typeof value !== 'string') return readStored(staticData).get(id);
+	for (let offset = value.indexOf(id); offset !== -1; offset = value.indexOf(id, offset + 1)) {
+		if (offset % RECORD_LENGTH === 0) return parseInt(value.slice(offset + DIGEST_LENGTH, offset + RECORD_LENGTH), 16);
+	}
+	return undefined;
+}
+
 function writeStored(staticData: IDataObject, seen: Map<string, number>): void {
 	let text = '';
 	for (const [id, at] of seen) text += id + at.toString(16).padStart(RECORD_LENGTH - DIGEST_LENGTH, '0');
@@ -85,8 +95,7 @@ export function claimEvent(scope: string, staticData: IDataObject, eventId: stri
 	const mine = scopeMap(scope);
 	prune(mine, now);
 	if (mine.has(id)) return false;
-	const stored = readStored(staticData);
-	const at = stored.get(id);
+	const at = storedAt(staticData, id);
 	if (at !== undefined && now - at < SEEN_EVENTS_MAX_AGE_SECONDS) {
 		mine.set(id, at);
 		return false;
@@ -106,7 +115,7 @@ export function claimEvent(scope: string, staticData: IDataObject, eventId: stri
 export function persistClaims(scope: string, staticData: IDataObject): void {
 	const now = nowSeconds();
 	const merged = readStored(staticData);
-	for (const [id, at] of scopeMap(scope)) if (!merged.has(id)) merged.set(id, at);
+	for (const [id, at] of scopeMap(scope)) if ((merged.get(id) ?? -1) < at) merged.set(id, at);
 	const ordered = new Map([...merged].sort((a, b) => a[1] - b[1]));
 	prune(ordered, now);
 	writeStored(staticData, ordered);

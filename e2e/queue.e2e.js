@@ -11,21 +11,11 @@ const path = require('node:path');
 
 const n8n = require('./lib/n8n');
 const workflows = require('./workflows');
-const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, sha256, startSimulator } = require('./support');
+const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, servicesEnv, sha256, startSimulator } = require('./support');
 
 const versions = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 const enabled = versions.includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
 const VERSION = 'v2';
-
-function servicesEnv() {
-	const output = execFileSync('bash', [path.join(__dirname, 'services.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	return Object.fromEntries(
-		output
-			.split('\n')
-			.filter((line) => line.startsWith('export '))
-			.map((line) => line.slice('export '.length).split(/=(.*)/s).slice(0, 2)),
-	);
-}
 
 (enabled ? describe : describe.skip)('n8n 2.41.1 in queue mode (main + webhook process + 2 workers)', () => {
 	let sim;

@@ -1,5 +1,6 @@
 'use strict';
 /** Shared steps of the e2e suites: simulator, n8n user folder with the package and credentials. */
+const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,6 +35,17 @@ async function prepareUserFolder(version, sim, { extraEnv, userFolder = n8n.make
 	return { userFolder, files };
 }
 
+/** Starts Redis + PostgreSQL for queue mode (e2e/services.sh) and returns the variables it prints. */
+function servicesEnv() {
+	const output = execFileSync('bash', [path.join(__dirname, 'services.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	return Object.fromEntries(
+		output
+			.split('\n')
+			.filter((line) => line.startsWith('export '))
+			.map((line) => line.slice('export '.length).split(/=(.*)/s).slice(0, 2)),
+	);
+}
+
 /** Waits until `predicate()` is truthy (polling), or fails with `what`. */
 async function eventually(predicate, what, timeoutMs = 60000) {
 	const started = Date.now();
@@ -61,4 +73,4 @@ function multipart(fields, file) {
 // A 4x4 red PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
 
-module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, eventually, fileOf, multipart };
+module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, servicesEnv, eventually, fileOf, multipart };

@@ -12,7 +12,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const n8n = require('./lib/n8n');
-const { WEBHOOK_SECRET, eventually, prepareUserFolder, sleep, startSimulator } = require('./support');
+const { WEBHOOK_SECRET, eventually, prepareUserFolder, servicesEnv, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 const SETUPS = [
@@ -53,16 +53,6 @@ const WORKFLOWS = [
 	}),
 	triggerWorkflow('e2eTriggerEndpoint1', 'e2e-trigger-endpoint', { secretSource: 'registeredEndpoint', events: ['video.completed'] }, BOTH_KEYS),
 ];
-
-function servicesEnv() {
-	const output = execFileSync('bash', [path.join(__dirname, 'services.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	return Object.fromEntries(
-		output
-			.split('\n')
-			.filter((line) => line.startsWith('export '))
-			.map((line) => line.slice('export '.length).split(/=(.*)/s).slice(0, 2)),
-	);
-}
 
 /** A "signed link" that sends headers and 64 KiB of a 10 MB body, then nothing. */
 async function startStallingServer() {

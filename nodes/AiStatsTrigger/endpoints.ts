@@ -1,6 +1,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readApiKey, readManagementKey } from '../shared/credentials';
 import { GatewayApiError, asNodeError } from '../shared/errors';
 import {
 	createWebhookEndpoint,
@@ -52,6 +53,19 @@ function sameEvents(a: string[] = [], b: string[] = []): boolean {
 	return norm(a) === norm(b);
 }
 
+/**
+ * The bearer for /webhook-endpoints: the credential's Management Key. A credential from before
+ * that field, whose API Key is a management key, still works ('' = send the API Key).
+ */
+async function managementKey(ctx: IHookFunctions): Promise<string> {
+	const key = await readManagementKey(ctx);
+	if (key || /^phaseo_v1_mk_/.test((await readApiKey(ctx)).trim())) return key;
+	throw new NodeOperationError(ctx.getNode(), 'The AI Stats credential has no Management Key', {
+		description:
+			'Registered Endpoint mode registers this trigger with a management key (phaseo_v1_mk_…): add it to the credential\'s "Management Key" field, next to the inference key in "API Key".',
+	});
+}
+
 function webhookUrl(ctx: IHookFunctions): string {
 	const url = ctx.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this trigger');
@@ -76,9 +90,10 @@ function registrationError(ctx: IHookFunctions, error: unknown): Error {
 export async function endpointExists(ctx: IHookFunctions, events: string[]): Promise<boolean> {
 	const saved = state(ctx);
 	if (!saved.endpointId || !saved.signingSecret) return false;
+	const key = await managementKey(ctx);
 	let endpoint: WebhookEndpoint;
 	try {
-		endpoint = await getWebhookEndpoint(ctx, saved.endpointId);
+		endpoint = await getWebhookEndpoint(ctx, saved.endpointId, key);
 	} catch (error) {
 		if (error instanceof GatewayApiError && error.gateway.httpStatus === 404) {
 			// Deleted at the gateway (or by the user): register a new one.
@@ -94,7 +109,7 @@ export async function endpointExists(ctx: IHookFunctions, events: string[]): Pro
 	if (endpoint.status === 'disabled') changes.status = 'active';
 	if (Object.keys(changes).length > 0) {
 		try {
-			await updateWebhookEndpoint(ctx, saved.endpointId, changes);
+			await updateWebhookEndpoint(ctx, saved.endpointId, changes, key);
 		} catch (error) {
 			throw registrationError(ctx, error);
 		}
@@ -106,13 +121,14 @@ export async function endpointExists(ctx: IHookFunctions, events: string[]): Pro
 export async function registerEndpoint(ctx: IHookFunctions, events: string[]): Promise<boolean> {
 	const url = webhookUrl(ctx);
 	const workflow = ctx.getWorkflow();
+	const key = await managementKey(ctx);
 	let endpoint: WebhookEndpoint;
 	try {
-		endpoint = await createWebhookEndpoint(ctx, {
-			name: `n8n: ${workflow.name ?? workflow.id ?? 'workflow'}`.slice(0, 100),
-			url,
-			events,
-		});
+		endpoint = await createWebhookEndpoint(
+			ctx,
+			{ name: `n8n: ${workflow.name ?? workflow.id ?? 'workflow'}`.slice(0, 100), url, events },
+			key,
+		);
 	} catch (error) {
 		throw registrationError(ctx, error);
 	}
@@ -135,7 +151,7 @@ export async function releaseEndpoint(ctx: IHookFunctions, deleteAtGateway: bool
 	const saved = state(ctx);
 	if (saved.endpointId) {
 		try {
-			await deleteWebhookEndpoint(ctx, saved.endpointId);
+			await deleteWebhookEndpoint(ctx, saved.endpointId, await managementKey(ctx));
 		} catch (error) {
 			// Already gone at the gateway: nothing left to clean up.
 			if (!(error instanceof GatewayApiError && error.gateway.httpStatus === 404)) return false;

@@ -1,14 +1,6 @@
-import type {
-	IAdditionalCredentialOptions,
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	INode,
-} from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, INode } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, readBaseUrl, readManagementKey, type CredentialFunctions } from './credentials';
+import { CREDENTIAL_NAME, readBaseUrl, type CredentialFunctions } from './credentials';
 import { GatewayApiError, parseGatewayError, transportError, type GatewayErrorInfo } from './errors';
 import {
 	DROPPED_CODES,
@@ -44,38 +36,8 @@ export interface GatewayRequest {
 	/** Default: readPolicy for GET and DELETE, noRetryPolicy otherwise. */
 	retry?: RetryPolicy;
 	itemIndex?: number;
-	/** Which key of the credential the call carries: the API Key (default) or the Management Key. */
-	key?: GatewayKey;
-}
-
-export type GatewayKey = 'inference' | 'management';
-
-const MANAGEMENT_KEY_PREFIX = /^phaseo_v1_mk_/;
-
-/**
- * The credential with its Management Key in place of the API Key, for the management routes
- * (/webhook-endpoints). A credential from before the Management Key field, whose API Key is a
- * management key, still works for these routes.
- */
-async function managementCredential(ctx: GatewayFunctions): Promise<IAdditionalCredentialOptions> {
-	const data = await ctx.getCredentials(CREDENTIAL_NAME);
-	const apiKey = typeof data.apiKey === 'string' ? data.apiKey.trim() : '';
-	const key = (await readManagementKey(ctx)) || (MANAGEMENT_KEY_PREFIX.test(apiKey) ? apiKey : '');
-	if (!key) {
-		throw new NodeOperationError(ctx.getNode(), 'The AI Stats credential has no Management Key', {
-			description:
-				'Registering a webhook endpoint needs a management key (phaseo_v1_mk_…): add it to the credential\'s "Management Key" field, next to the inference key in "API Key".',
-		});
-	}
-	const reference = ctx.getNode().credentials?.[CREDENTIAL_NAME];
-	return {
-		credentialsDecrypted: {
-			id: reference?.id ?? '',
-			name: reference?.name ?? CREDENTIAL_NAME,
-			type: CREDENTIAL_NAME,
-			data: { ...data, apiKey: key },
-		},
-	};
+	/** Sent as the bearer instead of the credential's inference key (the management key of `/webhook-endpoints`). */
+	bearer?: string;
 }
 
 export interface StreamResponse {
@@ -111,7 +73,7 @@ class GatewayClient {
 		this.signal = cancelSignal(ctx);
 	}
 
-	async send(options: IHttpRequestOptions, authenticated: boolean, credential?: IAdditionalCredentialOptions): Promise<RawResponse> {
+	async send(options: IHttpRequestOptions, authenticated: boolean, bearer?: string): Promise<RawResponse> {
 		const request: IHttpRequestOptions = {
 			...options,
 			encoding: 'stream',
@@ -120,8 +82,12 @@ class GatewayClient {
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
 		if (this.signal) request.abortSignal = this.signal;
+		if (bearer !== undefined) {
+			request.headers = { ...(request.headers ?? {}), Authorization: `Bearer ${bearer}` };
+			return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
+		}
 		const response = authenticated
-			? await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request, credential)
+			? await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)
 			: await this.ctx.helpers.httpRequest(request);
 		return response as RawResponse;
 	}
@@ -193,7 +159,6 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 	const baseUrl = await readBaseUrl(ctx);
 	const policy = request.retry ?? defaultPolicy(request.method);
 	const what = `${request.method} ${request.path}`;
-	const credential = request.key === 'management' ? await managementCredential(ctx) : undefined;
 	return await runWithRetries<T>(policy, client.node, client.signal, async () => {
 		let response: RawResponse;
 		try {
@@ -208,7 +173,7 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					arrayFormat: 'repeat',
 				},
 				true,
-				credential,
+				request.bearer,
 			);
 		} catch (error) {
 			return client.classifyThrown<T>(error, policy, `call ${what}`, request.itemIndex);

@@ -116,7 +116,7 @@ export class AiStatsApi implements ICredentialType {
 					key: 'error',
 					value: 'unauthorised',
 					message:
-						'Invalid API key (401 unauthorised): the gateway refused this key for the video API (management keys only work with the AI Stats Trigger)',
+						'Invalid API key (401 unauthorised): the gateway refused this key for the video API. API Key takes an inference key (phaseo_v1_sk_…); a management key (phaseo_v1_mk_…) belongs in the Management Key field',
 				},
 			},
 			{

@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
-const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, sha256, startSimulator } = require('./support');
+const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, servicesEnv, sha256, startSimulator } = require('./support');
 
 const enabled = n8n.versionsUnderTest().includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
 const VERSION = 'v2';

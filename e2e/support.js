@@ -5,6 +5,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
+
+const { sleep } = n8n;
 const { createSimulator } = require('../simulator');
 
 const WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef0123456789abcdef';
@@ -29,6 +31,11 @@ async function prepareUserFolder(version, sim, { extraEnv, userFolder = n8n.make
 			{ id: 'ai-stats-no-funds', name: 'AI Stats (no funds)', type: 'aiStatsApi', data: { apiKey: sim.keys.noFunds, baseUrl: sim.baseUrl } },
 		],
 	});
+}
+
+/** Redis + PostgreSQL for queue mode (tooling/n8n/services.sh): the variables n8n needs. */
+function servicesEnv() {
+	return n8n.startServices();
 }
 
 /** Waits until `predicate()` is truthy (polling), or fails with `what`. */
@@ -58,4 +65,4 @@ function multipart(fields, file) {
 // A 4x4 red PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
 
-module.exports = { WEBHOOK_SECRET, PNG, sha256, startSimulator, prepareUserFolder, eventually, fileOf, multipart };
+module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, servicesEnv, eventually, fileOf, multipart };

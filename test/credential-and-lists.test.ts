@@ -37,7 +37,11 @@ describe('AI Stats API credential test', () => {
 		expect((await test({ apiKey: 'not-a-key' })).message).toContain('invalid_key_format');
 		const management = await test({ apiKey: sim.keys.management });
 		expect(management.status).toBe('Error');
-		expect(management.message).toContain('management keys');
+		expect(management.message).toContain('a management key (phaseo_v1_mk_…) belongs in the Management Key field');
+	});
+
+	it('passes for the one credential with both keys (inference key in API Key, management key in Management Key)', async () => {
+		expect((await test({ apiKey: sim.keys.inference, managementKey: sim.keys.management })).status).toBe('OK');
 	});
 
 	it('tells a valid key without video access apart', async () => {

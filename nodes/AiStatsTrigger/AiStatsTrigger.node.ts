@@ -11,10 +11,14 @@ import { CREDENTIAL_NAME, readWebhookSecret } from '../shared/credentials';
 import { normalizeEventName } from '../shared/events';
 import { handleDelivery } from './delivery';
 import { TRIGGER_WEBHOOK_PATH, triggerProperties } from './description';
-import { deleteEndpoint, endpointExists, registerEndpoint } from './endpoints';
+import { endpointExists, registerEndpoint, releaseEndpoint } from './endpoints';
 
 function usesRegisteredEndpoint(ctx: IHookFunctions): boolean {
 	return ctx.getNodeParameter('secretSource', 'sharedSecret') === 'registeredEndpoint';
+}
+
+function selectedEvents(ctx: IHookFunctions): string[] {
+	return (ctx.getNodeParameter('events', []) as string[]).map(normalizeEventName);
 }
 
 export class AiStatsTrigger implements INodeType {
@@ -47,7 +51,7 @@ export class AiStatsTrigger implements INodeType {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				if (!usesRegisteredEndpoint(this)) return true;
-				return await endpointExists(this);
+				return await endpointExists(this, selectedEvents(this));
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				if (!usesRegisteredEndpoint(this)) {
@@ -60,12 +64,11 @@ export class AiStatsTrigger implements INodeType {
 					}
 					return true;
 				}
-				const events = (this.getNodeParameter('events', []) as string[]).map(normalizeEventName);
-				return await registerEndpoint(this, events);
+				return await registerEndpoint(this, selectedEvents(this));
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
 				if (!usesRegisteredEndpoint(this)) return true;
-				return await deleteEndpoint(this);
+				return await releaseEndpoint(this, this.getNodeParameter('deleteEndpointOnDeactivation', false) as boolean);
 			},
 		},
 	};

@@ -1,4 +1,5 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { downloadVideo } from '../shared/binary';
 import { readWebhookSecret } from '../shared/credentials';
@@ -7,32 +8,42 @@ import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS } from '../shared/signature'
 import { eventHeader, receiveSignedEvent, respond } from '../shared/signedEvent';
 import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
+import { claimEvent, persistClaims } from './seenEvents';
 
-/** Redelivered event ids remembered for dropping duplicates (bounded, oldest forgotten first). */
-const SEEN_EVENTS_LIMIT = 500;
-const SEEN_EVENTS_TTL_SECONDS = 24 * 60 * 60;
+/** Default bound on the video download: the execution starts by then, with the file or without. */
+export const DEFAULT_DOWNLOAD_LIMIT_SECONDS = 90;
 
 interface TriggerOptions {
 	downloadVideo?: boolean;
+	downloadTimeLimit?: number;
 	dropDuplicates?: boolean;
 	binaryPropertyName?: string;
 	toleranceSeconds?: number;
 	includeSignedLinks?: boolean;
 }
 
-/** True when `eventId` was seen recently; records it otherwise. */
-function seenBefore(staticData: IDataObject, eventId: string): boolean {
-	const now = Math.floor(Date.now() / 1000);
-	const seen = ((staticData.seenEvents as Array<[string, number]> | undefined) ?? []).filter(
-		([, at]) => now - at < SEEN_EVENTS_TTL_SECONDS,
-	);
-	if (seen.some(([id]) => id === eventId)) {
-		staticData.seenEvents = seen;
-		return true;
-	}
-	seen.push([eventId, now]);
-	staticData.seenEvents = seen.slice(-SEEN_EVENTS_LIMIT);
-	return false;
+type Downloaded = Awaited<ReturnType<typeof downloadVideo>>;
+
+/**
+ * The download, bounded: resolves with the file, or with the reason there is none (failure, or
+ * the time limit). The event was acknowledged already, so it must start its execution either way.
+ * A download still running at the limit is left to end on its own (binary.ts bounds each body).
+ */
+async function boundedDownload(run: Promise<Downloaded>, limitSeconds: number): Promise<{ file?: Downloaded; error?: string }> {
+	const stop = new AbortController();
+	const outcome = await Promise.race([
+		run.then(
+			(file) => ({ file }),
+			(error: Error) => ({ error: error.message }),
+		),
+		sleep(limitSeconds * 1000, stop.signal).then(
+			() => ({ error: `The video download did not finish within ${limitSeconds} s (option "Download Time Limit"); the execution started without the file` }),
+			() => ({ error: 'cancelled' }),
+		),
+	]);
+	// n8n-workflow 2.x clears the timer on abort; 1.x lets it run out (harmless).
+	stop.abort();
+	return outcome;
 }
 
 export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -56,7 +67,10 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 	if (!events.includes(type)) return respond(ctx, 200, { received: true, ignored: 'event_not_selected' });
 
 	const eventId = String(event.id ?? eventHeader(ctx, WEBHOOK_HEADERS.eventId) ?? '');
-	if (options.dropDuplicates !== false && eventId && seenBefore(staticData, eventId)) {
+	const dedupe = options.dropDuplicates !== false && eventId !== '';
+	// Scoped per workflow, node and mode: a test-URL delivery does not hide the production one.
+	const scope = `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().name}\u0000${ctx.getMode()}`;
+	if (dedupe && !claimEvent(scope, staticData, eventId)) {
 		return respond(ctx, 200, { received: true, ignored: 'duplicate' });
 	}
 
@@ -79,27 +93,33 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		...(staticData.endpointId ? { endpoint_id: staticData.endpointId } : {}),
 		data: options.includeSignedLinks ? job : withoutSignedLinks(job),
 	};
-
-	if (!(options.downloadVideo && type === 'video.completed' && job.id)) {
-		return { workflowData: [ctx.helpers.returnJsonArray([json])] };
-	}
-
-	// Acknowledge first: a long download must not run into the gateway's 30 s timeout.
-	ctx.getResponseObject().status(200).json({ received: true });
 	const item: INodeExecutionData = { json };
-	try {
-		const downloaded = await downloadVideo(ctx, {
-			videoId: job.id,
-			fileName: videoFileName(job.id, 0, 1),
-			signedUrl: typeof job.download_url === 'string' ? job.download_url : undefined,
-			itemIndex: 0,
-		});
-		item.binary = { [options.binaryPropertyName || 'data']: downloaded.binary };
-		json.download_source = downloaded.source;
-		json.bytes = downloaded.bytes;
-	} catch (error) {
-		// The event still starts the workflow; the item says why there is no file.
-		json.download_error = (error as Error).message;
+
+	// Acknowledged now: the gateway's 30 s timeout never waits for a download, and the event
+	// starts its execution below whatever the download does.
+	respond(ctx, 200, { received: true });
+	if (options.downloadVideo && type === 'video.completed' && job.id) {
+		const limit = options.downloadTimeLimit && options.downloadTimeLimit > 0 ? options.downloadTimeLimit : DEFAULT_DOWNLOAD_LIMIT_SECONDS;
+		const { file, error } = await boundedDownload(
+			downloadVideo(ctx, {
+				videoId: job.id,
+				fileName: videoFileName(job.id, 0, 1),
+				signedUrl: typeof job.download_url === 'string' ? job.download_url : undefined,
+				itemIndex: 0,
+			}),
+			limit,
+		);
+		if (file) {
+			item.binary = { [options.binaryPropertyName || 'data']: file.binary };
+			json.download_source = file.source;
+			json.bytes = file.bytes;
+		} else {
+			// The event still starts the workflow; the item says why there is no file.
+			json.download_error = error;
+		}
 	}
+	// Last, after any await: this write carries every id this process has claimed (see seenEvents).
+	// `noWebhookResponse` makes n8n save static data as soon as this returns (1.x and 2.x).
+	if (dedupe) persistClaims(scope, staticData);
 	return { noWebhookResponse: true, workflowData: [[item]] };
 }

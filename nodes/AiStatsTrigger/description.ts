@@ -35,11 +35,20 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Activating the workflow registers this trigger\'s URL at the gateway (POST /webhook-endpoints) and stores the issued signing secret; deactivating deletes the endpoint. The endpoint ID appears in every output item as "endpoint_id": use it in Generate → Notify Webhook → Endpoint ID. The credential must hold a management key, and the gateway must reach this n8n over public https.',
+			'The first activation registers this trigger\'s URL at the gateway (POST /webhook-endpoints) with the credential\'s Management Key and stores the issued signing secret. Later activations, re-publishing and restarts reuse the same endpoint (its URL and events are updated if they changed), and deactivating keeps it, so jobs already running still get their events. The endpoint ID appears in every output item as "endpoint_id": use it in Generate → Notify Webhook → Endpoint ID. The gateway must reach this n8n over public https.',
 		name: 'registeredNotice',
 		type: 'notice',
 		default: '',
 		displayOptions: { show: { secretSource: ['registeredEndpoint'] } },
+	},
+	{
+		displayName: 'Delete Endpoint on Deactivation',
+		name: 'deleteEndpointOnDeactivation',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { secretSource: ['registeredEndpoint'] } },
+		description:
+			'Whether to delete the registered endpoint at the gateway when the workflow is deactivated or re-published. Off: the endpoint (and its ID in Generate nodes) stays, and events of running jobs arrive after reactivation through the gateway\'s retries. n8n cannot tell a removal from a deactivation: delete endpoints you no longer use in the AI Stats dashboard, or turn this on before deactivating for the last time.',
 	},
 	{
 		displayName: 'Events',
@@ -58,12 +67,21 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Download Time Limit (Seconds)',
+				name: 'downloadTimeLimit',
+				type: 'number',
+				typeOptions: { minValue: 5, maxValue: 3600 },
+				default: 90,
+				description:
+					'With Download Video on: the execution starts by then at the latest: with the file, or with "download_error" when the download failed, stalled or is still running',
+			},
+			{
 				displayName: 'Download Video',
 				name: 'downloadVideo',
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to put the video into the output item as binary data on "Completed" events (from the event\'s signed link, or the authenticated content route if it expired)',
+					'Whether to put the video into the output item as binary data on "Completed" events (from the event\'s signed link, or the authenticated content route with the API Key if it expired). A download that fails or runs past the time limit gives an item with "download_error" instead.',
 			},
 			{
 				displayName: 'Drop Duplicate Deliveries',

@@ -37,6 +37,8 @@ export interface GatewayRequest {
 	/** Default: readPolicy for GET and DELETE, noRetryPolicy otherwise. */
 	retry?: RetryPolicy;
 	itemIndex?: number;
+	/** Sent as the bearer instead of the credential's inference key (the management key of `/webhook-endpoints`). */
+	bearer?: string;
 }
 
 export interface StreamResponse {
@@ -72,7 +74,7 @@ class GatewayClient {
 		this.signal = cancelSignal(ctx);
 	}
 
-	async send(options: IHttpRequestOptions, authenticated: boolean): Promise<RawResponse> {
+	async send(options: IHttpRequestOptions, authenticated: boolean, bearer?: string): Promise<RawResponse> {
 		const request: IHttpRequestOptions = {
 			...options,
 			encoding: 'stream',
@@ -81,13 +83,18 @@ class GatewayClient {
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
 		if (this.signal) request.abortSignal = this.signal;
-		if (!authenticated) return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
-		// The key goes to the Base URL only: n8n would follow a redirect anywhere with the
+		if (!authenticated && bearer === undefined) return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
+		// A key goes to the Base URL only: n8n would follow a redirect anywhere with the
 		// Authorization header, so redirects are followed here, same origin only.
+		if (bearer !== undefined) request.headers = { ...(request.headers ?? {}), Authorization: `Bearer ${bearer}` };
 		request.disableFollowRedirect = true;
 		const origin = new URL(request.url).origin;
 		for (let hop = 0; ; hop++) {
-			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)) as RawResponse;
+			const response = (
+				bearer !== undefined
+					? await this.ctx.helpers.httpRequest(request)
+					: await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)
+			) as RawResponse;
 			const next = nextHop(this.node, request, response, origin, hop);
 			if (!next) return response;
 			(response.body as StreamResponse['body'] | undefined)?.destroy?.();
@@ -181,6 +188,7 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					arrayFormat: 'repeat',
 				},
 				true,
+				request.bearer,
 			);
 		} catch (error) {
 			return client.classifyThrown<T>(error, policy, `call ${what}`, request.itemIndex);

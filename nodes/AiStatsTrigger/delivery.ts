@@ -5,7 +5,7 @@ import { readWebhookSecret } from '../shared/credentials';
 import { normalizeEventName } from '../shared/events';
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS } from '../shared/signature';
 import { eventHeader, receiveSignedEvent, respond } from '../shared/signedEvent';
-import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
+import { costFields, failureFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
 
 /** Redelivered event ids remembered for dropping duplicates (bounded, oldest forgotten first). */
@@ -76,6 +76,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		},
 		...(event.status_change ? { status_change: event.status_change } : {}),
 		...(job.id ? costFields(job) : {}),
+		...(job.id ? failureFields(job) : {}),
 		...(staticData.endpointId ? { endpoint_id: staticData.endpointId } : {}),
 		data: options.includeSignedLinks ? job : withoutSignedLinks(job),
 	};

@@ -36,6 +36,8 @@ export interface GatewayRequest {
 	/** Default: readPolicy for GET and DELETE, noRetryPolicy otherwise. */
 	retry?: RetryPolicy;
 	itemIndex?: number;
+	/** Another key of the same credential (the management key), sent instead of the API key; only to the Base URL. */
+	bearer?: string;
 }
 
 export interface StreamResponse {
@@ -163,10 +165,13 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					qs: request.qs,
 					body: request.body,
 					json: true,
-					headers: request.body ? { 'Content-Type': 'application/json' } : undefined,
+					headers: {
+						...(request.body ? { 'Content-Type': 'application/json' } : {}),
+						...(request.bearer ? { Authorization: `Bearer ${request.bearer}` } : {}),
+					},
 					arrayFormat: 'repeat',
 				},
-				true,
+				request.bearer === undefined,
 			);
 		} catch (error) {
 			return client.classifyThrown<T>(error, policy, `call ${what}`, request.itemIndex);

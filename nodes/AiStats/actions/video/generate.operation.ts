@@ -7,6 +7,7 @@ import { pollBatch } from '../../waiting/poll';
 import { readWaitSettings } from '../../waiting/settings';
 import { catalogueLoader, prepareBodies } from './generate/bodies';
 import { applyCostControls, withEstimates } from './generate/budget';
+import { fallbackWaiter } from './generate/fallback';
 import { costControlProperties } from './generate/costControl.description';
 import { createAgainWithoutWebhook, createJobs, throwFirstCreateFailure } from './generate/create';
 import { generateProperties } from './generate/description';
@@ -33,7 +34,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (mode !== 'webhook') {
 		const created = await createJobs(this, prepared, wait.concurrency);
 		if (mode === 'none') return withEstimates(createdItems(created, wait.includeSignedLinks), costs.estimates);
-		return withEstimates(await pollBatch(this, created, wait), costs.estimates);
+		const fallback = fallbackWaiter(this, prepared, catalogue, costs.budget, costs.estimates);
+		return withEstimates(await pollBatch(this, created, wait, fallback), costs.estimates);
 	}
 
 	// Failures are decided below: an inline callback the gateway refuses is created again without it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install from the lock file, type-check, lint with
-# n8n's rule sets and the community-package scanner, the engine tests against the simulator, the
+# n8n's rule sets, n8n's own CLI (n8n-node), the GitHub workflow files and the community-package scanner, the engine tests against the simulator, the
 # installer's own test, then the end-to-end suite in real n8n 2.x and 1.x. Every step runs even
 # when an earlier one failed; one closing "N passed, N failed" line counts them all, and a check
 # or suite that could not run counts as failed, with its reason.
@@ -31,6 +31,8 @@ suite() {
 check dev-deps "dev dependencies from the lock file" node scripts/dev-deps.js
 check typecheck "typecheck: nodes and tests" npm run --silent typecheck
 check lint "lint: n8n community rule sets" npm run --silent lint
+check n8n-node "lint: n8n-node (n8n's CLI: Cloud-support check, strict lint)" npm run --silent lint:n8n-node
+check workflows "lint: GitHub workflow files (actionlint)" npm run --silent lint:workflows
 check scan "lint: community package scanner (sources and packed tarball)" npm run --silent lint:scan
 suite engine "jest: engine tests against the simulator" "$@"
 if [ "${AI_STATS_SKIP_E2E:-0}" != "1" ]; then

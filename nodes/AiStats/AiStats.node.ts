@@ -21,6 +21,8 @@ export class AiStats implements INodeType {
 		displayName: 'AI Stats',
 		name: 'aiStats',
 		icon: { light: 'file:aiStats.svg', dark: 'file:aiStats.dark.svg' },
+		// n8n 3.0 drops defaults.color for iconColor (a preset of its design system; n8n 1.x knows it too).
+		iconColor: 'violet',
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

@@ -22,6 +22,8 @@ export class AiStatsTrigger implements INodeType {
 		displayName: 'AI Stats Trigger',
 		name: 'aiStatsTrigger',
 		icon: { light: 'file:aiStats.svg', dark: 'file:aiStats.dark.svg' },
+		// n8n 3.0 drops defaults.color for iconColor (a preset of its design system; n8n 1.x knows it too).
+		iconColor: 'violet',
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',

@@ -48,6 +48,13 @@ describe('failure classification table', () => {
 		expect(classifyProviderError('DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.').category).toBe('timed_out');
 		expect(classifyProviderError('E42', 'something odd').category).toBe('unknown');
 	});
+
+	it("reads a Veo operation error by its gRPC number or canonical status (the gateway passes Google's error through)", () => {
+		expect(classifyProviderError(['3', 'INVALID_ARGUMENT'], 'Unsupported output video duration 7 seconds.').category).toBe('invalid_input');
+		expect(classifyProviderError(['14'], 'The service is currently unavailable.').category).toBe('provider_unavailable');
+		expect(classifyProviderError(['13', 'INTERNAL'], 'Internal error encountered.').category).toBe('provider_error');
+		expect(classifyProviderError(['4', 'DEADLINE_EXCEEDED'], 'Deadline expired before operation could complete.').category).toBe('timed_out');
+	});
 });
 
 const MODELS: Array<[string, string]> = [

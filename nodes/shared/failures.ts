@@ -19,7 +19,10 @@ export type FailureCategory =
 
 interface FailureRule {
 	category: FailureCategory;
-	/** Provider codes, compared exactly (case-insensitive); numbers as text (MiniMax). */
+	/**
+	 * Provider codes, compared exactly (case-insensitive); numbers as text: MiniMax's four-digit
+	 * codes, and Google's gRPC numbers (a Veo operation error is `{code: 3, status: "INVALID_ARGUMENT"}`).
+	 */
 	codes: string[];
 	/** Patterns on the code (families like Runway's `SAFETY.*`) or on the message. */
 	patterns: RegExp[];
@@ -48,25 +51,25 @@ const RULES: FailureRule[] = [
 	},
 	{
 		category: 'invalid_input',
-		codes: ['INVALID_ARGUMENT', 'invalid_value', 'invalid_parameter', 'InvalidParameter', '2013', 'invalid_input_reference'],
+		codes: ['INVALID_ARGUMENT', '3', 'invalid_value', 'invalid_parameter', 'InvalidParameter', '2013', 'invalid_input_reference'],
 		patterns: [/^ASSET\./i, /^INPUT\./i, /^InvalidParameter/i, /invalid (argument|param|value|asset)/i, /could not be (decoded|processed)/i, /not supported/i],
 		reason: 'The provider rejected the request: a parameter or an input file is not valid for this model.',
 	},
 	{
 		category: 'provider_unavailable',
-		codes: ['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'service_unavailable', 'rate_limit_exceeded', 'ServerOverloaded', 'ServiceUnavailable', '1002', '2056', 'THROTTLED'],
+		codes: ['UNAVAILABLE', '14', 'RESOURCE_EXHAUSTED', '8', 'service_unavailable', 'rate_limit_exceeded', 'ServerOverloaded', 'ServiceUnavailable', '1002', '2056', 'THROTTLED'],
 		patterns: [/overloaded/i, /unavailable/i, /rate limit/i, /throttl/i, /at capacity/i, /service busy/i, /try again later/i],
 		reason: 'The provider was overloaded or unavailable; the same request may work later or on another model.',
 	},
 	{
 		category: 'timed_out',
-		codes: ['DEADLINE_EXCEEDED', 'timeout', 'TIMEOUT'],
+		codes: ['DEADLINE_EXCEEDED', '4', 'timeout', 'TIMEOUT'],
 		patterns: [/timed? ?out/i, /deadline exceeded/i],
 		reason: 'The provider did not finish the video in time.',
 	},
 	{
 		category: 'provider_error',
-		codes: ['INTERNAL', 'server_error', 'InternalServiceError', '1000', 'upstream_error'],
+		codes: ['INTERNAL', '13', 'server_error', 'InternalServiceError', '1000', 'upstream_error'],
 		patterns: [/^INTERNAL\./i, /internal (server )?error/i, /unknown error/i, /unexpected/i],
 		reason: 'The provider failed while generating the video.',
 	},
@@ -87,26 +90,29 @@ export interface FailureInsight {
 	charged: boolean | null;
 }
 
-/** The provider's error object (or text) of a job: `error`, else the webhook's `upstream_error`. */
-function providerError(job: IDataObject): { code?: string; message?: string } {
+/**
+ * The provider's error object (or text) of a job: `error`, else the webhook's `upstream_error`.
+ * Codes: `code`, `type`, and a textual `status` (Google's canonical name; a number there is HTTP).
+ */
+function providerError(job: IDataObject): { codes: string[]; message?: string } {
 	const source = job.error ?? job.upstream_error;
-	if (typeof source === 'string') return { message: source };
-	if (!source || typeof source !== 'object') return {};
+	if (typeof source === 'string') return { codes: [], message: source };
+	if (!source || typeof source !== 'object') return { codes: [] };
 	const entry = source as IDataObject;
-	const code = entry.code ?? entry.type;
+	const codes = [entry.code, entry.type, typeof entry.status === 'string' ? entry.status : undefined]
+		.filter((code) => typeof code === 'string' || typeof code === 'number')
+		.map(String);
 	const message = entry.message ?? entry.detail ?? entry.error;
-	return {
-		code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
-		message: typeof message === 'string' ? message : undefined,
-	};
+	return { codes, message: typeof message === 'string' ? message : undefined };
 }
 
-/** The category of a provider's code and message; `unknown` when nothing matches. */
-export function classifyProviderError(code: string | undefined, message: string | undefined): { category: FailureCategory; reason: string } {
-	const lowerCode = code?.toLowerCase();
+/** The category of a provider's code(s) and message; `unknown` when nothing matches. */
+export function classifyProviderError(code: string | string[] | undefined, message: string | undefined): { category: FailureCategory; reason: string } {
+	const codes = code === undefined ? [] : Array.isArray(code) ? code : [code];
+	const lowerCodes = codes.map((entry) => entry.toLowerCase());
 	for (const rule of RULES) {
-		const byCode = lowerCode !== undefined && rule.codes.some((candidate) => candidate.toLowerCase() === lowerCode);
-		const byPattern = rule.patterns.some((pattern) => (code !== undefined && pattern.test(code)) || (message !== undefined && pattern.test(message)));
+		const byCode = rule.codes.some((candidate) => lowerCodes.includes(candidate.toLowerCase()));
+		const byPattern = rule.patterns.some((pattern) => codes.some((entry) => pattern.test(entry)) || (message !== undefined && pattern.test(message)));
 		if (byCode || byPattern) return { category: rule.category, reason: rule.reason };
 	}
 	return { category: 'unknown', reason: UNKNOWN_REASON };
@@ -130,8 +136,8 @@ export function chargedFrom(billing: unknown): boolean | null {
 export function failureInsight(job: IDataObject, status: string): FailureInsight | undefined {
 	const byStatus = STATUS_REASONS[status];
 	if (!byStatus && status !== 'failed') return undefined;
-	const { code, message } = providerError(job);
-	const classified = byStatus ?? classifyProviderError(code, message);
+	const { codes, message } = providerError(job);
+	const classified = byStatus ?? classifyProviderError(codes, message);
 	const reason = message && classified.category !== 'unknown' ? `${classified.reason} The provider said: ${message}` : classified.reason;
 	return { failure_category: classified.category, failure_reason: reason, charged: chargedFrom(job.billing) };
 }

@@ -6,7 +6,7 @@ import { readWebhookSecret } from '../shared/credentials';
 import { normalizeEventName } from '../shared/events';
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS } from '../shared/signature';
 import { eventHeader, receiveSignedEvent, respond } from '../shared/signedEvent';
-import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
+import { costFields, failureFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
 import { claimEvent, persistClaims } from './seenEvents';
 
@@ -90,6 +90,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		},
 		...(event.status_change ? { status_change: event.status_change } : {}),
 		...(job.id ? costFields(job) : {}),
+		...(job.id ? failureFields(job) : {}),
 		...(staticData.endpointId ? { endpoint_id: staticData.endpointId } : {}),
 		data: options.includeSignedLinks ? job : withoutSignedLinks(job),
 	};

@@ -178,3 +178,31 @@ export async function updateWebhookEndpoint(
 		bearer: managementKey || undefined,
 	});
 }
+
+/** POST /pricing/calculate: a bill computed from a usage description (nothing is created). */
+export interface PricingRequest {
+	provider: string;
+	model: string;
+	endpoint: string;
+	usage: IDataObject;
+}
+
+export interface PricingAnswer {
+	ok?: boolean;
+	pricing?: { cost_usd?: number | string; cost_usd_str?: string; currency?: string; lines?: IDataObject[] };
+}
+
+/** POST /pricing/calculate. Asking twice is harmless, so it is read-retried. */
+export async function calculatePricing(ctx: GatewayFunctions, request: PricingRequest, itemIndex?: number): Promise<PricingAnswer> {
+	return await gatewayRequest<PricingAnswer>(ctx, { method: 'POST', path: '/pricing/calculate', body: { ...request }, retry: readPolicy, itemIndex });
+}
+
+/** GET /credits, with the management key (the inference key is refused). */
+export async function getCredits(ctx: GatewayFunctions, managementKey: string, itemIndex?: number): Promise<IDataObject> {
+	return await gatewayRequest<IDataObject>(ctx, { method: 'GET', path: '/credits', bearer: managementKey, itemIndex });
+}
+
+/** GET /generations?id=: the cost and routing of one request. */
+export async function getGeneration(ctx: GatewayFunctions, requestId: string, itemIndex?: number): Promise<IDataObject> {
+	return await gatewayRequest<IDataObject>(ctx, { method: 'GET', path: '/generations', qs: { id: requestId }, itemIndex });
+}

@@ -184,7 +184,9 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					qs: request.qs,
 					body: request.body,
 					json: true,
-					headers: request.body ? { 'Content-Type': 'application/json' } : undefined,
+					headers: {
+						...(request.body ? { 'Content-Type': 'application/json' } : {}),
+					},
 					arrayFormat: 'repeat',
 				},
 				true,

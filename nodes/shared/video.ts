@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { failureInsight } from './failures';
+
 /** Job states the gateway reports; OpenAI jobs say `in_progress` for `processing`. */
 export type VideoStatus =
 	| 'queued'
@@ -208,5 +210,14 @@ export function dialectFields(job: VideoJob): IDataObject {
 /** What a workflow gets for a job: the gateway's object plus normalised status, dialect and cost fields. */
 export function jobToJson(job: VideoJob, keepSignedLinks = false): IDataObject {
 	const visible = keepSignedLinks ? job : withoutSignedLinks(job);
-	return { ...visible, status: normalizeStatus(job.status), ...dialectFields(job), ...costFields(job) };
+	return { ...visible, status: normalizeStatus(job.status), ...dialectFields(job), ...costFields(job), ...failureFields(job) };
+}
+
+/**
+ * `failure_category`, `failure_reason` and `charged` for a job that ended without a video
+ * (see failures.ts); nothing for other jobs. The raw `error` stays in the job.
+ */
+export function failureFields(job: VideoJob): IDataObject {
+	const insight = failureInsight(job, normalizeStatus(job.status));
+	return insight ? { ...insight } : {};
 }

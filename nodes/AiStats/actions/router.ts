@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import * as getCredits from './account/getCredits.operation';
+import * as getGenerationCost from './account/getGenerationCost.operation';
 import * as getManyModels from './model/getMany.operation';
 import * as deleteVideo from './video/delete.operation';
 import * as downloadVideo from './video/download.operation';
+import * as estimateCost from './video/estimateCost.operation';
 import * as generateVideo from './video/generate.operation';
 import * as getVideo from './video/get.operation';
 import * as getDownloadLink from './video/getDownloadLink.operation';
@@ -15,6 +18,7 @@ const operations: Record<string, Record<string, Operation>> = {
 	video: {
 		delete: deleteVideo.execute,
 		download: downloadVideo.execute,
+		estimateCost: estimateCost.execute,
 		generate: generateVideo.execute,
 		get: getVideo.execute,
 		getDownloadLink: getDownloadLink.execute,
@@ -22,6 +26,10 @@ const operations: Record<string, Record<string, Operation>> = {
 	},
 	model: {
 		getMany: getManyModels.execute,
+	},
+	account: {
+		getCredits: getCredits.execute,
+		getGenerationCost: getGenerationCost.execute,
 	},
 };
 

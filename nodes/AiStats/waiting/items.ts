@@ -2,7 +2,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Limiter } from '../../shared/concurrency';
-import { jobToJson, normalizeStatus, type VideoJob } from '../../shared/video';
+import { timedOutInsight } from '../../shared/failures';
+import { failureFields, jobToJson, normalizeStatus, type VideoJob } from '../../shared/video';
 import { errorItem, pairedItems, rethrowIfCancelled } from '../helpers/items';
 import { videoItems } from '../helpers/videoItems';
 import { reportCreatedJobs, type BatchJob } from '../creating/report';
@@ -107,12 +108,13 @@ async function outcomeItems(
 	if (settings.onJobFailure === 'output') {
 		return [{ json: { ...jobToJson(job, settings.includeSignedLinks), error_detail: detail ?? null } }];
 	}
+	const insight = failureFields(job);
 	const failure = new JobFailedError(
 		ctx.getNode(),
-		{ video_id: job.id, status, request_id: job.request_id ?? null, error: detail ?? null },
+		{ video_id: job.id, status, request_id: job.request_id ?? null, error: detail ?? null, ...insight },
 		{
-			message: `Video ${job.id} ${status}${detail ? `: ${detail}` : ''}`,
-			description: `The job ended ${status}${job.request_id ? ` (request ID ${job.request_id})` : ''}. Set "On Failed Job" to "Output the Job" to handle this in the workflow.`,
+			message: `Video ${job.id} ${status}${insight.failure_category ? ` (${String(insight.failure_category)})` : ''}${detail ? `: ${detail}` : ''}`,
+			description: `${insight.failure_reason ? `${String(insight.failure_reason)} ` : ''}The job ended ${status}${job.request_id ? ` (request ID ${job.request_id})` : ''}. Set "On Failed Job" to "Output the Job" to handle this in the workflow.`,
 			itemIndex,
 		},
 	);
@@ -191,11 +193,11 @@ export function finishedItems(finished: FinishedJob[], created: CreatedJob[] = [
 		const createdJob = created.find((candidate) => candidate.itemIndex === entry.itemIndex);
 		if (createdJob && 'job' in createdJob) Object.assign(item.json, { video_id: createdJob.job.id });
 		if (entry.error instanceof JobTimeoutError && entry.error.job) {
-			Object.assign(item.json, { video_id: entry.error.job.id, status: normalizeStatus(entry.error.job.status), timed_out: true });
+			Object.assign(item.json, { video_id: entry.error.job.id, status: normalizeStatus(entry.error.job.status), timed_out: true, ...timedOutInsight(entry.error.job) });
 		}
 		if (entry.error instanceof JobFailedError && entry.error.job) {
 			const { job } = entry.error;
-			Object.assign(item.json, { video_id: job.id, status: normalizeStatus(job.status), request_id: job.request_id ?? null, error_detail: jobErrorDetail(job) ?? null });
+			Object.assign(item.json, { video_id: job.id, status: normalizeStatus(job.status), request_id: job.request_id ?? null, error_detail: jobErrorDetail(job) ?? null, ...failureFields(job) });
 		}
 		return [item];
 	});

@@ -77,7 +77,15 @@ export async function pollUntilTerminal(
  * concurrency setting; each video is downloaded as soon as its job completes) and returns the
  * output items in input order, each paired with its input item.
  */
-export async function pollBatch(ctx: IExecuteFunctions, created: CreatedJob[], settings: WaitSettings): Promise<INodeExecutionData[]> {
+/** Wraps the wait for one item's job (fallback models): `pollJob` polls any job of that item. */
+export type JobWaiter = (itemIndex: number, job: VideoJob, pollJob: (job: VideoJob) => Promise<WaitOutcome>) => Promise<WaitOutcome>;
+
+export async function pollBatch(
+	ctx: IExecuteFunctions,
+	created: CreatedJob[],
+	settings: WaitSettings,
+	waiter?: JobWaiter,
+): Promise<INodeExecutionData[]> {
 	const limiter = new Limiter(settings.concurrency);
 	const deadline = Date.now() + settings.maxWaitMs;
 	const stats: PollStats = { statusRequests: 0 };
@@ -85,7 +93,10 @@ export async function pollBatch(ctx: IExecuteFunctions, created: CreatedJob[], s
 		created.map(async (entry) => {
 			if ('error' in entry) return entry;
 			const poll = { intervalSeconds: settings.pollIntervalSeconds, deadline, limiter, itemIndex: entry.itemIndex };
-			return await finishJob(ctx, settings, limiter, entry.itemIndex, async () => await pollUntilTerminal(ctx, entry.job, poll, stats));
+			const pollJob = async (job: VideoJob) => await pollUntilTerminal(ctx, job, poll, stats);
+			return await finishJob(ctx, settings, limiter, entry.itemIndex, async () =>
+				waiter ? await waiter(entry.itemIndex, entry.job, pollJob) : await pollJob(entry.job),
+			);
 		}),
 	);
 	ctx.logger.debug('AI Stats: jobs finished', { jobs: created.length, statusRequests: stats.statusRequests });

@@ -6,14 +6,17 @@ import { createdItems } from '../../waiting/items';
 import { parkBatch, resumeCallback } from '../../waiting/park';
 import { pollBatch } from '../../waiting/poll';
 import { readWaitSettings } from '../../waiting/settings';
-import { prepareBodies } from './generate/bodies';
+import { catalogueLoader, prepareBodies } from './generate/bodies';
+import { applyCostControls, withEstimates } from './generate/budget';
+import { fallbackWaiter } from './generate/fallback';
+import { costControlProperties } from './generate/costControl.description';
 import { inlineWebhookSender } from './generate/create';
 import { generateProperties } from './generate/description';
 import type { WaitMode } from './generate/itemSettings';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['generate'] } },
-	generateProperties,
+	[...generateProperties, ...costControlProperties],
 );
 
 /**
@@ -26,12 +29,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
 	const wait = readWaitSettings(this);
 	const callback = mode === 'webhook' ? await resumeCallback(this) : undefined;
-	const prepared = await prepareBodies(this, callback);
+	const catalogue = catalogueLoader(this);
+	const costs = await applyCostControls(this, await prepareBodies(this, callback, catalogue), catalogue);
+	const { prepared } = costs;
 
 	if (mode !== 'webhook') {
 		const created = await createBatch(this, prepared, { concurrency: wait.concurrency });
-		if (mode === 'none') return createdItems(created, wait.includeSignedLinks);
-		return await reportingJobs(created, async () => await pollBatch(this, created, wait));
+		if (mode === 'none') return withEstimates(createdItems(created, wait.includeSignedLinks), costs.estimates);
+		const fallback = fallbackWaiter(this, prepared, catalogue, costs.budget, costs.estimates);
+		return await reportingJobs(created, async () => withEstimates(await pollBatch(this, created, wait, fallback), costs.estimates));
 	}
 
 	const webhook = inlineWebhookSender(this);

@@ -11,7 +11,7 @@ import { checkAgainstModel } from './modelCheck';
 export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
 
 /** The model catalogue, fetched at most once per execution; undefined when unavailable. */
-function catalogueLoader(ctx: IExecuteFunctions): () => Promise<ModelEntry[] | undefined> {
+export function catalogueLoader(ctx: IExecuteFunctions): () => Promise<ModelEntry[] | undefined> {
 	let loading: Promise<ModelEntry[] | undefined> | undefined;
 	return async () => {
 		loading ??= listModels(ctx).then(
@@ -39,9 +39,12 @@ function problemsError(ctx: IExecuteFunctions, itemIndex: number, problems: Fiel
  * Per input item: read its settings, build the body and check it (against the model catalogue
  * when asked), before any money is spent. Without Continue On Fail the first problem throws.
  */
-export async function prepareBodies(ctx: IExecuteFunctions, callback?: GenerateInput['webhook']): Promise<PreparedItem[]> {
+export async function prepareBodies(
+	ctx: IExecuteFunctions,
+	callback?: GenerateInput['webhook'],
+	catalogue = catalogueLoader(ctx),
+): Promise<PreparedItem[]> {
 	const prepared: PreparedItem[] = [];
-	const catalogue = catalogueLoader(ctx);
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
 			const settings = await readItemSettings(ctx, itemIndex, callback);

@@ -5,6 +5,7 @@ import { createDownloadUrl } from '../../../shared/gateway';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoIdLocator } from '../common.description';
+import { isToolRun } from './toolMode';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -60,13 +61,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 		const link = await createDownloadUrl(this, videoId, { index, ttl_seconds: ttlSeconds, disposition }, itemIndex);
 		const expiresAt = typeof link.expires_at === 'number' ? link.expires_at : Number(link.expires_at);
+		const expiresAtIso = Number.isFinite(expiresAt) ? new Date(expiresAt * 1000).toISOString() : null;
 		return {
 			video_id: videoId,
 			index,
 			download_url: link.download_url,
 			expires_at: Number.isFinite(expiresAt) ? expiresAt : null,
-			expires_at_iso: Number.isFinite(expiresAt) ? new Date(expiresAt * 1000).toISOString() : null,
+			expires_at_iso: expiresAtIso,
 			disposition,
+			// An agent reads one line; the link needs no key, so it can be handed on as is.
+			...(isToolRun(this) ? { summary: `download_url downloads video ${videoId} without a key${expiresAtIso ? ` until ${expiresAtIso}` : ''}.` } : {}),
 		};
 	});
 }

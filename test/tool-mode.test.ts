@@ -1,4 +1,5 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 
 import { AiStats } from '../nodes/AiStats/AiStats.node';
 import type { Simulator } from '../simulator';
@@ -42,7 +43,7 @@ async function runTool(parameters: IDataObject, node: IDataObject = {}): Promise
 					type: AI_STATS_TOOL,
 					typeVersion: 1,
 					position: [200, 0],
-					parameters,
+					parameters: parameters as INodeParameters,
 					credentials: { aiStatsApi: { id: 'cred-ai-stats', name: 'AI Stats account' } },
 					...node,
 				},
@@ -133,5 +134,23 @@ describe('AI Stats as an agent tool', () => {
 		const run = await runTool({ resource: 'video', operation: 'getDownloadLink', videoId: byId(id) });
 		expect(run.items[0].json).toMatchObject({ video_id: id, download_url: expect.stringMatching(/^http/) });
 		expect(run.items[0].json.summary).toMatch(new RegExp(`^download_url downloads video ${id} without a key until \\d{4}-`));
+	});
+});
+
+describe('the tool descriptions n8n gives the agent', () => {
+	const describeTool = (resource: string, operation: string) =>
+		NodeHelpers.getToolDescriptionForNode({ parameters: { resource, operation } } as unknown as INode, new AiStats());
+
+	it('Generate says it is billed per second of video and takes minutes', () => {
+		expect(describeTool('video', 'generate')).toBe('Generate a video billed per second of video that takes minutes to make in AI Stats');
+	});
+
+	it.each([
+		['video', 'get'],
+		['video', 'getDownloadLink'],
+		['video', 'delete'],
+		['video', 'download'],
+	])('%s %s says it costs nothing', (resource, operation) => {
+		expect(describeTool(resource, operation)).toMatch(/ at no cost in AI Stats$/);
 	});
 });

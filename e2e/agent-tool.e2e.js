@@ -141,11 +141,8 @@ describe.each(VERSIONS)('n8n %s: AI Stats as an AI Agent tool', (version) => {
 	});
 
 	// Issue 18, tool mode: Generate run by an agent returns at once (no waiting for the video, no
-	// parking) with what an agent can use, and no binary. Until tool mode lands, Generate polls until
-	// the video is done and downloads it, so this fails: `it.failing` keeps the suite honest about
-	// that and turns red as soon as it passes — then make it a plain `it`. (Should the run itself
-	// break, this one passes for the wrong reason, but the two tests above go red.)
-	it.failing('Generate as a tool answers within a few seconds with the job id, status, a link, cost and a summary, and no binary', () => {
+	// parking) with what an agent can use, and no binary (nodes/AiStats/actions/video/toolMode.ts).
+	it('Generate as a tool answers within a few seconds with the job id, status, a link, cost and a summary, and no binary', () => {
 		const [job] = sim.jobs();
 		const [generated] = resultsFor('Generate video');
 		expect(generated.tookMs).toBeLessThan(8000);

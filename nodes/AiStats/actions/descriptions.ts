@@ -30,24 +30,47 @@ const videoOperation: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['video'] } },
+	// An agent's tool description is the chosen operation's `action` + " in AI Stats" (n8n's
+	// default), so each action says what the operation costs and takes, in words only (the lint
+	// wants actions in sentence case: no punctuation).
 	options: [
-		{ name: 'Delete', value: 'delete', description: 'Delete a finished video job', action: 'Delete a video' },
-		{ name: 'Download', value: 'download', description: 'Download a finished video as binary data', action: 'Download a video' },
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'Delete a finished video job (free, takes seconds)',
+			action: 'Delete a finished video at no cost',
+		},
+		{
+			name: 'Download',
+			value: 'download',
+			description: 'Download a finished video as binary data (free, takes as long as the file)',
+			action: 'Download a finished video as a file at no cost',
+		},
 		{
 			name: 'Estimate Cost',
 			value: 'estimateCost',
-			description: 'Ask the gateway what a Generate request would cost, without creating anything',
-			action: 'Estimate the cost of a video',
+			description: 'Ask the gateway what a Generate request would cost, without creating anything (free, takes seconds)',
+			action: 'Estimate what a video would cost at no cost',
 		},
-		{ name: 'Generate', value: 'generate', description: 'Create a video from a prompt (and optionally wait for it)', action: 'Generate a video' },
-		{ name: 'Get', value: 'get', description: 'Get the status of a video job', action: 'Get a video' },
+		{
+			name: 'Generate',
+			value: 'generate',
+			description: 'Create a video from a prompt (paid per video second; the video takes minutes) and optionally wait for it',
+			action: 'Generate a video billed per second of video that takes minutes to make',
+		},
+		{
+			name: 'Get',
+			value: 'get',
+			description: 'Get the status, progress and cost of a video job (free, takes seconds)',
+			action: 'Get the status and cost of a video at no cost',
+		},
 		{
 			name: 'Get Download Link',
 			value: 'getDownloadLink',
-			description: 'Get a short-lived signed link that downloads the video without a key',
-			action: 'Get a video download link',
+			description: 'Get a short-lived signed link that downloads the video without a key (free, takes seconds)',
+			action: 'Get a download link for a completed video at no cost',
 		},
-		{ name: 'Get Many', value: 'getMany', description: 'List recent video jobs', action: 'Get many videos' },
+		{ name: 'Get Many', value: 'getMany', description: 'List recent video jobs (free, takes seconds)', action: 'Get many videos' },
 	],
 	default: 'generate',
 };
@@ -58,7 +81,7 @@ const modelOperation: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['model'] } },
-	options: [{ name: 'Get Many', value: 'getMany', description: 'List the active video models', action: 'Get many models' }],
+	options: [{ name: 'Get Many', value: 'getMany', description: 'List the active video models (free, takes seconds)', action: 'Get many models' }],
 	default: 'getMany',
 };
 

@@ -13,6 +13,7 @@ import { costControlProperties } from './generate/costControl.description';
 import { inlineWebhookSender } from './generate/create';
 import { generateProperties } from './generate/description';
 import type { WaitMode } from './generate/itemSettings';
+import { generateForAgent, isToolRun } from './toolMode';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['generate'] } },
@@ -23,11 +24,14 @@ export const description: INodeProperties[] = updateDisplayOptions(
  * Generate: read the settings → build and check every item's body → create the jobs (creating/:
  * a failure stops what has not been sent; a retried node picks up its jobs) → return them (Don't
  * Wait), poll them here (Poll), or park the execution until the gateway's callbacks resume it
- * (Webhook (Resume), see waiting/resume.ts) → items. A failure after the creates names every job.
+ * (Webhook (Resume), see waiting/resume.ts) → items. A failure after the creates names every job. Run by an AI Agent, it returns the created jobs
+ * in the agent's shape instead (toolMode.ts).
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
 	const wait = readWaitSettings(this);
+	// An agent's tool call: create once and answer at once, whatever Wait for Completion says.
+	if (isToolRun(this)) return await generateForAgent(this, await prepareBodies(this), wait.concurrency);
+	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
 	const callback = mode === 'webhook' ? await resumeCallback(this) : undefined;
 	const catalogue = catalogueLoader(this);
 	const costs = await applyCostControls(this, await prepareBodies(this, callback, catalogue), catalogue);

@@ -6,6 +6,7 @@ import { jobToJson } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { jobOutputOptions, videoIdLocator } from '../common.description';
+import { isToolRun, toolJobResult } from './toolMode';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -17,6 +18,7 @@ export const description = updateDisplayOptions({ show: { resource: ['video'], o
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
 		const job = await getVideo(this, getVideoId(this, itemIndex), itemIndex);
+		if (isToolRun(this)) return await toolJobResult(this, job, itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as { includeSignedLinks?: boolean };
 		return jobToJson(job, options.includeSignedLinks === true);
 	});

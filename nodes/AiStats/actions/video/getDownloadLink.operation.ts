@@ -6,6 +6,7 @@ import { toUnixSeconds } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoIdLocator } from '../common.description';
+import { isToolRun } from './toolMode';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -61,13 +62,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 		const link = await createDownloadUrl(this, videoId, { index, ttl_seconds: ttlSeconds, disposition }, itemIndex);
 		const expiresAt = toUnixSeconds(link.expires_at);
+		const expiresAtIso = expiresAt !== undefined ? new Date(expiresAt * 1000).toISOString() : null;
 		return {
 			video_id: videoId,
 			index,
 			download_url: link.download_url,
 			expires_at: expiresAt ?? null,
-			expires_at_iso: expiresAt !== undefined ? new Date(expiresAt * 1000).toISOString() : null,
+			expires_at_iso: expiresAtIso,
 			disposition,
+			// An agent reads one line; the link needs no key, so it can be handed on as is.
+			...(isToolRun(this) ? { summary: `download_url downloads video ${videoId} without a key${expiresAtIso ? ` until ${expiresAtIso}` : ''}.` } : {}),
 		};
 	});
 }

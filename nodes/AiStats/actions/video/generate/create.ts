@@ -6,6 +6,7 @@ import { createVideo } from '../../../../shared/gateway';
 import { rethrowIfCancelled } from '../../../helpers/items';
 import type { CreatedJob } from '../../../waiting/items';
 import type { PreparedItem } from './bodies';
+import { withInlineImage } from './inline';
 
 /**
  * Creates every valid item's job (bounded concurrency). Failures stay per item when
@@ -20,7 +21,8 @@ export async function createJobs(
 	return await mapLimited(prepared, concurrency, async (entry): Promise<CreatedJob> => {
 		if ('error' in entry) return entry;
 		try {
-			return { itemIndex: entry.itemIndex, job: await createVideo(ctx, entry.body, entry.itemIndex) };
+			// An inline image is read only now, so at most `concurrency` are in memory at once.
+			return { itemIndex: entry.itemIndex, job: await createVideo(ctx, await withInlineImage(entry.body), entry.itemIndex) };
 		} catch (error) {
 			rethrowIfCancelled(ctx, error);
 			if (!keepErrors) throw asNodeError(ctx.getNode(), error, entry.itemIndex);

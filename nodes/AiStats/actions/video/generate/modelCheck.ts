@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ModelEntry } from '../../../../shared/gateway';
 import type { FieldProblem } from './problems';
 import { FIELD_LABELS } from './fields';
+import { modelTakesInlineImages } from './inline';
 
 /**
  * Checks a create request against the model's catalogue entry (GET /videos/models) before any
@@ -73,6 +74,17 @@ export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldPr
 	const supported = stringList(entry.supported_params);
 	for (const [param, value] of Object.entries(body)) {
 		if (CONTROL_FIELDS.includes(param)) continue;
+		if (param === 'input_reference') {
+			// An inline image: the model must take images, on providers known to take them inline.
+			const takes = modelTakesInlineImages(entry.model, entry);
+			if (!takes.ok) {
+				problems.push({
+					field: (value as { field?: string }).field ?? 'Input Reference',
+					message: `cannot be sent inline: ${takes.why}. Set Reference Delivery to "Signed Link" or pass a public URL (or turn off "Check Against Model Catalogue" to try anyway)`,
+				});
+			}
+			continue;
+		}
 		if (param === 'input_references' && Array.isArray(value)) {
 			// The input types say it best ("only takes text input"); fall back to the parameter list.
 			const before = problems.length;

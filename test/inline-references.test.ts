@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { Simulator } from '../simulator';
 import { disposeHarness } from './harness';
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	sim.reset();
-	sim.receivedReferences().length = 0;
+	sim.clearReceivedReferences();
 });
 
 const posts = () => sim.requests().filter((request) => request.method === 'POST' && request.path === '/v1/videos');
@@ -225,6 +227,26 @@ describe('Link chosen by hand', () => {
 		expect(run.error?.message ?? 'no error').toBe('no error');
 		expect((posts()[0].body as { input_references: unknown[] }).input_references).toHaveLength(1);
 		expect(received()).toHaveLength(0);
+	});
+});
+
+describe('examples/form-photo-to-video.json', () => {
+	it('works on an n8n nobody can reach, with binary data in memory: the photo goes inline, the video comes back', async () => {
+		const example = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'form-photo-to-video.json'), 'utf8')) as {
+			nodes: Array<{ name: string; parameters: Record<string, unknown> }>;
+		};
+		const animate = example.nodes.find((entry) => entry.name === 'Animate photo');
+		const photo = image(JPEG_HEAD, 300 * KB);
+		const run = await runAiStats(sim, {
+			// What the Form Trigger gives: the fields by label, the file under the field's label.
+			items: [{ json: { Motion: 'The camera slowly pushes in' }, binary: { Photo: { data: photo, mimeType: 'image/jpeg', fileName: 'me.jpg' } } }],
+			binaryMode: 'default',
+			parameters: { ...animate?.parameters, waitOptions: { pollIntervalSeconds: 1 } },
+		});
+		expect(run.error?.message ?? 'no error').toBe('no error');
+		expect(run.items[0].json.status).toBe('completed');
+		expect(received()).toEqual([expect.objectContaining({ source: 'data_url', bytes: photo.length, sha256: sha256(photo) })]);
+		expect((await run.binaryBuffer(run.items[0])).length).toBeGreaterThan(0);
 	});
 });
 

@@ -2,10 +2,31 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { BinaryDataService } from 'n8n-core';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
 import type { Simulator } from '../simulator';
-import { disposeHarness } from './harness';
+import { disposeHarness, HARNESS_START_NODE_TYPE, runWorkflow } from './harness';
 import { harnessLogText } from './harness/logs';
-import { generateParameters, byId, runAiStats, startSimulator } from './support/fixtures';
+import { Container } from './harness/n8n-internals';
+import {
+	AI_STATS,
+	NODE_NAME,
+	aiStatsCredential,
+	byId,
+	credentialTypes,
+	generateParameters,
+	nodeTypes,
+	runAiStats,
+	startSimulator,
+} from './support/fixtures';
 
 /**
  * Binary references sent inline (`input_reference: {image_url: "data:…"}`) or as a signed link,
@@ -252,4 +273,79 @@ describe('examples/form-photo-to-video.json', () => {
 
 afterAll(() => {
 	expect(harnessLogText()).not.toMatch(DATA_URL);
+});
+
+/**
+ * A Form or Webhook trigger's upload in a production run sits under `executions/temp/`, and n8n
+ * renames it to the execution's folder when the execution ends or parks. This node stands in for
+ * the trigger: it stores the upload there, as the webhook server does before the execution exists.
+ */
+class TempUploadNode implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Temp Upload',
+		name: 'test.tempUpload',
+		group: ['trigger'],
+		version: 1,
+		description: 'Outputs one item whose binary is stored as a production trigger stores it',
+		defaults: { name: 'Temp Upload' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const binary = await Container.get(BinaryDataService).store(
+			{ type: 'execution', workflowId: this.getWorkflow().id ?? 'wf', executionId: '' },
+			TEMP_UPLOAD,
+			{ data: '', mimeType: 'image/jpeg', fileName: 'upload.jpg' },
+		);
+		return [[{ json: { Motion: 'pushes in' }, binary: { Photo: binary } }]];
+	}
+}
+const TEMP_UPLOAD = image(JPEG_HEAD, 50 * KB);
+
+describe('signed links to a production trigger\'s upload', () => {
+	it('point at a copy under this execution, which stays when n8n moves the temporary upload', async () => {
+		const run = await runWorkflow({
+			nodeTypes: { ...nodeTypes, 'test.tempUpload': new TempUploadNode() },
+			credentialTypes,
+			credentials: [aiStatsCredential(sim)],
+			binaryMode: 'filesystem',
+			webhookBaseUrl: 'https://n8n.example.com/',
+			workflow: {
+				nodes: [
+					{ id: 'start', name: 'Start', type: HARNESS_START_NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: { items: [{ json: {} }] } as unknown as INodeParameters },
+					{ id: 'upload', name: 'Upload', type: 'test.tempUpload', typeVersion: 1, position: [200, 0], parameters: {} },
+					{
+						id: 'ai-stats',
+						name: NODE_NAME,
+						type: AI_STATS,
+						typeVersion: 1,
+						position: [400, 0],
+						parameters: generateParameters({
+							waitForCompletion: 'none',
+							inputReferences: { reference: [{ source: 'binary', binaryPropertyName: 'Photo', mediaType: 'image', role: 'first_frame', delivery: 'link' }] },
+						}) as INodeParameters,
+						credentials: { aiStatsApi: { id: 'cred-ai-stats', name: 'AI Stats account' } },
+					},
+				],
+				connections: {
+					Start: { main: [[{ node: 'Upload', type: 'main', index: 0 }]] },
+					Upload: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] },
+				},
+			},
+		});
+		expect(run.error?.message ?? 'no error').toBe('no error');
+		const [upload] = run.output('Upload');
+		const uploadId = String(upload.binary?.Photo.id);
+		expect(uploadId).toContain('/executions/temp/binary_data/');
+		const url = (posts()[0].body as { input_references: Array<{ image_url: { url: string } }> }).input_references[0].image_url.url;
+		const token = new URL(url).searchParams.get('token') ?? '';
+		const linkedId = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { id: string }).id;
+		expect(linkedId).toContain(`/executions/${run.executionId}/binary_data/`);
+		// What n8n does when the execution ends or parks: the temporary upload moves away.
+		const [, tempFileId] = uploadId.split(':');
+		await Container.get(BinaryDataService).rename(tempFileId, tempFileId.replace('/temp/', `/${run.executionId}/`));
+		expect(sha256(await run.readSignedBinaryUrl(url))).toBe(sha256(TEMP_UPLOAD));
+	});
 });

@@ -131,7 +131,7 @@ function photoToVideo(files) {
 				model: { __rl: true, mode: 'id', value: 'google/veo-3.1-lite' },
 				prompt: '={{ $json.body.motion }}',
 				waitForCompletion: 'poll',
-				inputReferences: { reference: [{ source: 'binary', binaryPropertyName: 'photo', mediaType: 'image', role: 'first_frame' }] },
+				inputReferences: { reference: [{ source: 'binary', binaryPropertyName: 'photo', mediaType: 'image', role: 'first_frame', delivery: 'link' }] },
 				// The instance listens on http://127.0.0.1: only a self-hosted gateway (the simulator) can fetch that.
 				options: { allowPrivateReferenceUrls: true },
 				waitOptions: { pollIntervalSeconds: 1 },

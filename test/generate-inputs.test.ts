@@ -10,7 +10,7 @@ import { byId, generateParameters, runAiStats, startSimulator } from './support/
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
 const photoItem = (mimeType = 'image/png') => ({ json: { name: 'Ada' }, binary: { photo: { data: PNG, mimeType, fileName: 'photo.png' } } });
 const fromBinary = (extra = {}) => ({
-	inputReferences: { reference: [{ source: 'binary', binaryPropertyName: 'photo', mediaType: 'image', role: 'first_frame', ...extra }] },
+	inputReferences: { reference: [{ source: 'binary', binaryPropertyName: 'photo', mediaType: 'image', role: 'first_frame', delivery: 'link', ...extra }] },
 });
 
 let sim: Simulator;

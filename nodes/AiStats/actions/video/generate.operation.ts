@@ -10,7 +10,7 @@ import { catalogueLoader, prepareBodies } from './generate/bodies';
 import { applyCostControls, withEstimates } from './generate/budget';
 import { fallbackWaiter } from './generate/fallback';
 import { costControlProperties } from './generate/costControl.description';
-import { inlineWebhookSender } from './generate/create';
+import { inlineWebhookSender, jobSender } from './generate/create';
 import { generateProperties } from './generate/description';
 import type { WaitMode } from './generate/itemSettings';
 import { generateForAgent, isToolRun } from './toolMode';
@@ -38,7 +38,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const { prepared } = costs;
 
 	if (mode !== 'webhook') {
-		const created = await createBatch(this, prepared, { concurrency: wait.concurrency });
+		const created = await createBatch(this, prepared, { concurrency: wait.concurrency, send: jobSender(this) });
 		if (mode === 'none') return withEstimates(createdItems(created, wait.includeSignedLinks), costs.estimates);
 		const fallback = fallbackWaiter(this, prepared, catalogue, costs.budget, costs.estimates);
 		return await reportingJobs(created, async () => withEstimates(await pollBatch(this, created, wait, fallback), costs.estimates));

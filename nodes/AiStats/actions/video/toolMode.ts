@@ -7,6 +7,7 @@ import { errorItem, pairedItems, rethrowIfCancelled } from '../../helpers/items'
 import { createBatch } from '../../creating/runner';
 import { jobErrorDetail } from '../../waiting/items';
 import type { PreparedItem } from './generate/bodies';
+import { jobSender } from './generate/create';
 
 /**
  * The node run by an AI Agent. An agent cannot wait half an hour, be parked, or read an MP4, so
@@ -118,7 +119,7 @@ async function readBack(ctx: IExecuteFunctions, job: VideoJob, itemIndex: number
 
 /** Generate for an agent: create each job once and answer at once (no polling, parking or download). */
 export async function generateForAgent(ctx: IExecuteFunctions, prepared: PreparedItem[], concurrency: number): Promise<INodeExecutionData[]> {
-	const created = await createBatch(ctx, prepared, { concurrency });
+	const created = await createBatch(ctx, prepared, { concurrency, send: jobSender(ctx) });
 	const output: INodeExecutionData[] = [];
 	for (const entry of created) {
 		if ('error' in entry) {

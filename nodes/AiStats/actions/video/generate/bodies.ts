@@ -47,7 +47,7 @@ export async function prepareBodies(
 	const prepared: PreparedItem[] = [];
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
-			const settings = await readItemSettings(ctx, itemIndex, callback);
+			const settings = await readItemSettings(ctx, itemIndex, callback, catalogue);
 			const body = buildCreateBody(settings.input);
 			if (settings.checkModel) {
 				const entry = (await catalogue())?.find((model) => model.model === body.model);

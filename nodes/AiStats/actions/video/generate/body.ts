@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { EVENT_NAMES } from '../../../../shared/events';
 import { CREATE_FIELDS, type CreateField, type CreateFieldValues } from './fields';
+import { InlineImage } from './inline';
 import { CreateRequestError, isBlank, show, type FieldProblem } from './problems';
 import { parseProviderParams } from './providerParams';
 
@@ -16,7 +17,9 @@ export const OUTPUT_ACCESS = ['both', 'bytes', 'signed_url'] as const;
 export type ReferenceMedia = 'image' | 'video' | 'audio';
 
 export interface ReferenceInput {
-	url: string;
+	/** A URL the gateway fetches, or `inline`: an image sent in the request (`input_reference`). */
+	url?: string;
+	inline?: InlineImage;
 	media: ReferenceMedia;
 	role?: string;
 	referenceType?: string;
@@ -123,10 +126,12 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 	if (model === '') problems.push({ field: 'Model', message: 'is required: pick a model from the list or enter its ID' });
 	body.model = model;
 
-	if (typeof input.prompt !== 'string' || input.prompt.trim() === '') {
-		problems.push({ field: 'Prompt', message: 'is required and may not be empty' });
+	// With an image reference the gateway takes an empty prompt; the model check judges the model.
+	const hasImage = (input.references ?? []).some((reference) => reference.media === 'image');
+	if (typeof input.prompt !== 'string' || (input.prompt.trim() === '' && !hasImage)) {
+		problems.push({ field: 'Prompt', message: 'is required and may not be empty (it may be empty only with an image reference)' });
 	}
-	body.prompt = input.prompt;
+	body.prompt = typeof input.prompt === 'string' ? input.prompt : '';
 
 	for (const field of CREATE_FIELDS as readonly CreateField[]) {
 		const value = simpleField(problems, field, input[field.name as keyof CreateFieldValues]);
@@ -134,7 +139,13 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 		CROSS_FIELD_RULES[field.name]?.(problems, input);
 	}
 
-	const references = (input.references ?? []).map((reference, position) => {
+	const inline = (input.references ?? []).filter((reference) => reference.inline instanceof InlineImage);
+	if (inline.length > 1) problems.push({ field: 'Input References', message: 'may send only one image inline per request' });
+	// JSON of the body shows a placeholder; create.ts puts the data URL in right before sending.
+	if (inline.length > 0) body.input_reference = inline[0].inline as unknown as IDataObject;
+	const linked = (input.references ?? []).filter((reference) => !(reference.inline instanceof InlineImage));
+	const references = linked.map((reference) => {
+		const position = (input.references ?? []).indexOf(reference);
 		const field = `Input Reference ${position + 1}`;
 		const url = typeof reference.url === 'string' ? reference.url.trim() : '';
 		if (!fetchableUrl(url, input.allowHttpReferences === true)) {

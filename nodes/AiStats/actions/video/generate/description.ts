@@ -72,9 +72,8 @@ export const generateProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		required: true,
 		placeholder: 'e.g. A cinematic sunrise over a mountain lake',
-		description: 'What the video should show',
+		description: 'What the video should show. May be empty with an image reference, where the model allows it.',
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -200,8 +199,6 @@ export const generateProperties: INodeProperties[] = [
 						type: 'string',
 						default: 'data',
 						hint: 'The name of the input binary field holding the file',
-						description:
-							'The file is handed over as a signed link on n8n\'s public URL, so n8n must be reachable over https (WEBHOOK_URL) and store binary data in filesystem or S3 mode',
 						displayOptions: { show: { source: ['binary'] } },
 					},
 					{
@@ -214,6 +211,33 @@ export const generateProperties: INodeProperties[] = [
 							{ name: 'Video', value: 'video' },
 						],
 						default: 'image',
+					},
+					{
+						displayName: 'Reference Delivery',
+						name: 'delivery',
+						type: 'options',
+						options: [
+							{
+								name: 'Auto',
+								value: 'auto',
+								description:
+									'Inline when the model takes it (a PNG, JPEG or WebP image up to 12 MB, as the first frame), otherwise a signed link when n8n is reachable over https',
+							},
+							{
+								name: 'Inline',
+								value: 'inline',
+								description: 'The image travels inside the request, so it works on an n8n the internet cannot reach',
+							},
+							{
+								name: 'Signed Link',
+								value: 'link',
+								description:
+									'A signed link to this n8n instance; n8n must be reachable over https (WEBHOOK_URL) and store binary data in filesystem or S3 mode',
+							},
+						],
+						default: 'auto',
+						description: 'How the file reaches the gateway',
+						displayOptions: { show: { source: ['binary'] } },
 					},
 					{
 						displayName: 'Reference Source',
@@ -229,7 +253,7 @@ export const generateProperties: INodeProperties[] = [
 								name: 'Binary Field',
 								value: 'binary',
 								description:
-									'A file of the input item (e.g. a Form Trigger upload), handed to the gateway as a short-lived signed link to this n8n instance',
+									'A file of the input item (e.g. a Form Trigger upload), sent inline or as a signed link (see Reference Delivery)',
 							},
 						],
 						default: 'url',

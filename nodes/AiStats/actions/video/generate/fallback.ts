@@ -1,13 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { RETRYABLE_ELSEWHERE, failureInsight } from '../../../../shared/failures';
-import { createVideo, type ModelEntry } from '../../../../shared/gateway';
+import type { ModelEntry } from '../../../../shared/gateway';
 import { costFields, normalizeStatus, type VideoJob } from '../../../../shared/video';
 import { rethrowIfCancelled } from '../../../helpers/items';
 import type { WaitOutcome } from '../../../waiting/items';
 import type { JobWaiter } from '../../../waiting/poll';
 import type { PreparedItem } from './bodies';
 import { readCostControl, type Budget } from './budget';
+import { jobSender } from './create';
 import { estimateBody, type CostEstimate } from './estimate';
 import { checkAgainstModel } from './modelCheck';
 
@@ -102,7 +103,7 @@ export function fallbackWaiter(
 			}
 			let created: VideoJob;
 			try {
-				created = await createVideo(ctx, next, itemIndex);
+				created = await jobSender(ctx)(next, itemIndex);
 			} catch (error) {
 				rethrowIfCancelled(ctx, error);
 				// A create that may have gone through is never followed by another one.

@@ -1,78 +1,21 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readWebhookSecret } from '../../../../shared/credentials';
-import { isPrivateHost, redactUrl } from '../../../../shared/urls';
+import type { ModelEntry } from '../../../../shared/gateway';
 import { toList } from '../../../helpers/parameters';
 import type { GenerateInput, ReferenceInput } from './body';
+import { binaryReference, type BinaryReferenceParameter } from './binaryReference';
 import { readCreateFields } from './fields';
 
 /** Reading Generate's fields for one input item: shared by every wait mode. */
 
 export type WaitMode = 'none' | 'poll' | 'webhook';
 
-interface ReferenceParameter {
+interface ReferenceParameter extends BinaryReferenceParameter {
 	source?: 'url' | 'binary';
-	binaryPropertyName?: string;
 	url?: string;
-	mediaType?: 'image' | 'video' | 'audio';
-	role?: string;
 	referenceType?: string;
-}
-
-const MEDIA_MIME_PREFIX: Record<ReferenceInput['media'], string> = { image: 'image/', video: 'video/', audio: 'audio/' };
-
-/**
- * A binary of the input item as a URL the gateway can fetch: n8n's own signed link, valid for
- * `lifetimeMinutes`. The gateway only fetches public https URLs, so anything else is refused
- * here with what to configure, unless private URLs are explicitly allowed (self-hosted gateway).
- */
-function signedBinaryUrl(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	reference: ReferenceParameter,
-	position: number,
-	lifetimeMinutes: number,
-	allowPrivate: boolean,
-): string {
-	const field = `Input Reference ${position + 1}`;
-	const property = (reference.binaryPropertyName ?? 'data').trim() || 'data';
-	const media = reference.mediaType ?? 'image';
-	const binary: IBinaryData = ctx.helpers.assertBinaryData(itemIndex, property);
-	if (!binary.mimeType?.startsWith(MEDIA_MIME_PREFIX[media])) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${field}: binary field "${property}" is ${binary.mimeType || 'of unknown type'}, but the reference is set to ${media}`,
-			{ itemIndex, description: `Use a ${media} file (${MEDIA_MIME_PREFIX[media]}*) or change the reference's Media Type.` },
-		);
-	}
-	if (!binary.id || typeof ctx.helpers.createBinarySignedUrl !== 'function') {
-		throw new NodeOperationError(ctx.getNode(), `${field}: n8n cannot make a signed link for binary field "${property}"`, {
-			itemIndex,
-			description:
-				'Signed links need binary data stored in filesystem or S3 mode (N8N_DEFAULT_BINARY_DATA_MODE=filesystem) and n8n 1.x or newer. Or upload the file elsewhere and pass its https URL.',
-		});
-	}
-	const url = ctx.helpers.createBinarySignedUrl(binary, `${Math.ceil(lifetimeMinutes)}m`);
-	let host = '';
-	let protocol = '';
-	try {
-		({ hostname: host, protocol } = new URL(url));
-	} catch {
-		protocol = '';
-	}
-	if (!allowPrivate && (protocol !== 'https:' || isPrivateHost(host))) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${field}: the gateway cannot fetch binary field "${property}" from ${redactUrl(url)}`,
-			{
-				itemIndex,
-				description:
-					'n8n signs links on its own public address, and the gateway only fetches public https URLs. Set n8n\'s WEBHOOK_URL (and N8N_EDITOR_BASE_URL) to its public https address, or pass the image as a URL (e.g. after uploading it to S3 or Drive).',
-			},
-		);
-	}
-	return url;
 }
 
 /** How long a binary reference's signed link must live: the whole wait, with a margin. */
@@ -91,26 +34,50 @@ export interface ItemSettings {
 	checkModel: boolean;
 }
 
+/** The model catalogue when it can be had (once per execution), else undefined. */
+export type CatalogueLoader = () => Promise<ModelEntry[] | undefined>;
+
+async function readReferences(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	model: string,
+	allowPrivate: boolean,
+	catalogue: CatalogueLoader | undefined,
+): Promise<ReferenceInput[]> {
+	const values = ctx.getNodeParameter('inputReferences.reference', itemIndex, []) as ReferenceParameter[];
+	const references: ReferenceInput[] = [];
+	for (const [position, reference] of values.entries()) {
+		const common = { media: reference.mediaType ?? 'image', role: reference.role || undefined, referenceType: reference.referenceType };
+		if (reference.source !== 'binary') {
+			references.push({ ...common, url: reference.url ?? '' });
+			continue;
+		}
+		const entry = (reference.delivery ?? 'auto') === 'auto' ? (await catalogue?.())?.find((candidate) => candidate.model === model) : undefined;
+		const delivered = await binaryReference(ctx, itemIndex, reference, position, {
+			model,
+			entry,
+			inlineTaken: references.some((earlier) => earlier.inline !== undefined),
+			lifetimeMinutes: referenceLifetimeMinutes(ctx, itemIndex),
+			allowPrivate,
+		});
+		references.push({ ...common, ...delivered });
+	}
+	return references;
+}
+
 /** Reads one item's fields; `webhook` (the resume callback) replaces the item's Notify Webhook. */
 export async function readItemSettings(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	webhook?: GenerateInput['webhook'],
+	catalogue?: CatalogueLoader,
 ): Promise<ItemSettings> {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const routing = ctx.getNodeParameter('providerRouting', itemIndex, {}) as IDataObject;
-	const referenceValues = ctx.getNodeParameter('inputReferences.reference', itemIndex, []) as ReferenceParameter[];
-	const references: ReferenceInput[] = referenceValues.map((reference, position) => ({
-		url:
-			reference.source === 'binary'
-				? signedBinaryUrl(ctx, itemIndex, reference, position, referenceLifetimeMinutes(ctx, itemIndex), options.allowPrivateReferenceUrls === true)
-				: (reference.url ?? ''),
-		media: reference.mediaType ?? 'image',
-		role: reference.role || undefined,
-		referenceType: reference.referenceType,
-	}));
+	const model = String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '');
+	const references = await readReferences(ctx, itemIndex, model.trim(), options.allowPrivateReferenceUrls === true, catalogue);
 	const input: GenerateInput = {
-		model: String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
+		model,
 		prompt: ctx.getNodeParameter('prompt', itemIndex, '') as string,
 		...readCreateFields(options),
 		providerParams: options.providerParams,

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ModelEntry } from '../../../../shared/gateway';
 import type { FieldProblem } from './problems';
 import { FIELD_LABELS } from './fields';
+import { modelTakesInlineImages } from './inline';
 
 /**
  * Checks a create request against the model's catalogue entry (GET /videos/models) before any
@@ -78,6 +79,17 @@ export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldPr
 			const before = problems.length;
 			checkValue(problems, entry.model, 'duration', Number(value), detailOf(entry, 'duration'));
 			for (const problem of problems.slice(before)) problem.field = FIELD_LABELS.seconds ?? 'Seconds';
+			continue;
+		}
+		if (param === 'input_reference') {
+			// An inline image: the model must take images, on providers known to take them inline.
+			const takes = modelTakesInlineImages(entry.model, entry);
+			if (!takes.ok) {
+				problems.push({
+					field: (value as { field?: string }).field ?? 'Input Reference',
+					message: `cannot be sent inline: ${takes.why}. Set Reference Delivery to "Signed Link" or pass a public URL (or turn off "Check Against Model Catalogue" to try anyway)`,
+				});
+			}
 			continue;
 		}
 		if (param === 'input_references' && Array.isArray(value)) {

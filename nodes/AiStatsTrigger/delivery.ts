@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
 
-import { downloadVideo } from '../shared/binary';
+import { downloadVideo, fileFacts } from '../shared/binary';
+import { idleTimeoutMs } from '../shared/download.description';
 import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
 import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
@@ -13,6 +14,7 @@ const SEEN_EVENTS_TTL_SECONDS = 24 * 60 * 60;
 
 interface TriggerOptions {
 	downloadVideo?: boolean;
+	downloadIdleTimeout?: number;
 	dropDuplicates?: boolean;
 	binaryPropertyName?: string;
 	toleranceSeconds?: number;
@@ -133,11 +135,12 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 			videoId: job.id,
 			fileName: videoFileName(job.id, 0, 1),
 			signedUrl: typeof job.download_url === 'string' ? job.download_url : undefined,
+			idleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
 			itemIndex: 0,
 		});
 		item.binary = { [options.binaryPropertyName || 'data']: downloaded.binary };
 		json.download_source = downloaded.source;
-		json.bytes = downloaded.bytes;
+		Object.assign(json, fileFacts(downloaded));
 	} catch (error) {
 		// The event still starts the workflow; the item says why there is no file.
 		json.download_error = (error as Error).message;

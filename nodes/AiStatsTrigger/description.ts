@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { downloadIdleTimeoutOption } from '../shared/download.description';
+
 export const TRIGGER_WEBHOOK_PATH = 'ai-stats';
 
 export const eventOptions = [
@@ -75,6 +77,7 @@ export const triggerProperties: INodeProperties[] = [
 				description:
 					'Whether to put the video into the output item as binary data on "Completed" events (from the event\'s signed link, or the authenticated content route if it expired)',
 			},
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'Drop Duplicate Deliveries',
 				name: 'dropDuplicates',

@@ -322,12 +322,22 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 	});
 }
 
+/** How a binary body will be read: the socket timeout must not cut a slow link short of it. */
+export interface BodyReadOptions {
+	idleTimeoutMs?: number;
+}
+
+function bodyTimeout(read?: BodyReadOptions): number {
+	return Math.max(REQUEST_TIMEOUT_MS, read?.idleTimeoutMs ?? 0);
+}
+
 /** Opens the authenticated content stream of a finished video (`GET /videos/{id}/content`). */
 export async function openVideoContent(
 	ctx: GatewayFunctions,
 	videoId: string,
 	index: number | undefined,
 	itemIndex?: number,
+	read?: BodyReadOptions,
 ): Promise<StreamResponse> {
 	const client = new GatewayClient(ctx);
 	const baseUrl = await getBaseUrl(ctx);
@@ -336,7 +346,13 @@ export async function openVideoContent(
 		let response: RawResponse;
 		try {
 			response = await client.send(
-				{ method: 'GET', url: `${baseUrl}${path}`, qs: index !== undefined ? { index } : undefined, headers: { Accept: '*/*' } },
+				{
+					method: 'GET',
+					url: `${baseUrl}${path}`,
+					qs: index !== undefined ? { index } : undefined,
+					headers: { Accept: '*/*' },
+					timeout: bodyTimeout(read),
+				},
 				true,
 			);
 		} catch (error) {
@@ -351,7 +367,12 @@ export async function openVideoContent(
  * Opens a signed download link. The link carries its own authorisation, so the bearer key is
  * never sent, and redirects are not followed (a redirect must not leak anything elsewhere).
  */
-export async function openSignedUrl(ctx: GatewayFunctions, url: string, itemIndex?: number): Promise<StreamResponse> {
+export async function openSignedUrl(
+	ctx: GatewayFunctions,
+	url: string,
+	itemIndex?: number,
+	read?: BodyReadOptions,
+): Promise<StreamResponse> {
 	const client = new GatewayClient(ctx);
 	if (!/^https?:\/\//i.test(url)) {
 		throw transportError(ctx.getNode(), 'Invalid download link', `Expected an http(s) URL, got ${redactUrl(url)}.`, itemIndex);
@@ -360,7 +381,14 @@ export async function openSignedUrl(ctx: GatewayFunctions, url: string, itemInde
 		let response: RawResponse;
 		try {
 			response = await client.send(
-				{ method: 'GET', url, disableFollowRedirect: true, sendCredentialsOnCrossOriginRedirect: false, headers: { Accept: '*/*' } },
+				{
+					method: 'GET',
+					url,
+					disableFollowRedirect: true,
+					sendCredentialsOnCrossOriginRedirect: false,
+					headers: { Accept: '*/*' },
+					timeout: bodyTimeout(read),
+				},
 				false,
 			);
 		} catch (error) {

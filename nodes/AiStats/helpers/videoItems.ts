@@ -1,6 +1,6 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { downloadVideo } from '../../shared/binary';
+import { downloadVideo, fileFacts, type DownloadedVideo } from '../../shared/binary';
 import { jobToJson, outputIndexes, videoFileName, type VideoJob } from '../../shared/video';
 
 export interface VideoItemOptions {
@@ -11,6 +11,10 @@ export interface VideoItemOptions {
 	layout: 'separateItems' | 'oneItem';
 	fileName?: string;
 	verifyChecksum?: boolean;
+	/** Download idle timeout; undefined = the default. */
+	idleTimeoutMs?: number;
+	/** Bound on each download (Generate: Max Wait). */
+	maxDownloadMs?: number;
 	/** Keep the job's signed links in the output json. */
 	keepSignedLinks?: boolean;
 	/** Try the job's signed link before the authenticated content route. */
@@ -36,7 +40,7 @@ export async function videoItems(
 	const available = outputIndexes(job);
 	const indexes = options.outputs === 'all' ? available : [options.outputs];
 	const sampleCount = available.length;
-	const downloads: Array<{ index: number; binary: IBinaryData; bytes: number; sha256?: string }> = [];
+	const downloads: Array<{ index: number } & DownloadedVideo> = [];
 	for (const index of indexes) {
 		const fileName =
 			options.fileName && indexes.length === 1
@@ -50,6 +54,8 @@ export async function videoItems(
 			fileName,
 			job,
 			verifyChecksum: options.verifyChecksum,
+			idleTimeoutMs: options.idleTimeoutMs,
+			maxDurationMs: options.maxDownloadMs,
 			signedUrl: options.preferSignedUrl ? signedUrlFor(job, index) : undefined,
 			itemIndex: options.itemIndex,
 		});
@@ -63,7 +69,7 @@ export async function videoItems(
 			const property =
 				download === downloads[0] ? options.binaryPropertyName : `${options.binaryPropertyName}_${download.index}`;
 			binary[property] = download.binary;
-			files.push({ output_index: download.index, binary_property: property, file_name: download.binary.fileName ?? null, bytes: download.bytes });
+			files.push({ output_index: download.index, binary_property: property, file_name: download.binary.fileName ?? null, ...fileFacts(download) });
 		}
 		return [{ json: { ...json, files }, binary }];
 	}
@@ -72,7 +78,7 @@ export async function videoItems(
 			...json,
 			output_index: download.index,
 			file_name: download.binary.fileName ?? null,
-			bytes: download.bytes,
+			...fileFacts(download),
 		},
 		binary: { [options.binaryPropertyName]: download.binary },
 	}));

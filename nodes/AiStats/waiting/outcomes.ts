@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFuncti
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { Limiter } from '../../shared/concurrency';
+import { idleTimeoutMs } from '../../shared/download.description';
 import { jobToJson, normalizeStatus, type VideoJob } from '../../shared/video';
 import { errorItem, pairedItems, rethrowIfCancelled } from '../helpers/items';
 import { videoItems } from '../helpers/videoItems';
@@ -16,6 +17,7 @@ export interface WaitSettings {
 	onJobFailure: 'error' | 'output';
 	layout: 'separateItems' | 'oneItem';
 	verifyChecksum: boolean;
+	downloadIdleTimeoutMs?: number;
 	includeSignedLinks: boolean;
 }
 
@@ -48,6 +50,7 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		onJobFailure: parameter(ctx, 'onJobFailure', 'error') as 'error' | 'output',
 		layout: (options.layout as 'separateItems' | 'oneItem') ?? 'separateItems',
 		verifyChecksum: options.verifyChecksum !== false,
+		downloadIdleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
 		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,
 	};
 }
@@ -123,6 +126,8 @@ async function outcomeItems(
 					outputs: 'all',
 					layout: settings.layout,
 					verifyChecksum: settings.verifyChecksum,
+					idleTimeoutMs: settings.downloadIdleTimeoutMs,
+					maxDownloadMs: settings.maxWaitMs,
 					keepSignedLinks: settings.includeSignedLinks,
 					preferSignedUrl: false,
 					itemIndex,

@@ -5,6 +5,7 @@ import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
+import { downloadIdleTimeoutOption, idleTimeoutMs, verifyChecksumOption } from '../../../shared/download.description';
 import { includeSignedLinksOption, videoIdLocator } from '../common.description';
 import { fetchVideo } from './get.operation';
 
@@ -44,6 +45,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'File Name',
 				name: 'fileName',
@@ -64,13 +66,7 @@ const properties: INodeProperties[] = [
 				default: 'separateItems',
 				description: 'With "All Outputs": one item per file, or one item with a binary field per file',
 			},
-			{
-				displayName: 'Verify Checksum',
-				name: 'verifyChecksum',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
-			},
+			verifyChecksumOption,
 		],
 	},
 ];
@@ -87,6 +83,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			fileName?: string;
 			layout?: 'separateItems' | 'oneItem';
 			verifyChecksum?: boolean;
+			downloadIdleTimeout?: number;
 			includeSignedLinks?: boolean;
 		};
 		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
@@ -109,6 +106,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			layout: options.layout ?? 'separateItems',
 			fileName: options.fileName?.trim() || undefined,
 			verifyChecksum: options.verifyChecksum ?? true,
+			idleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
 			keepSignedLinks: options.includeSignedLinks === true,
 			itemIndex,
 		});

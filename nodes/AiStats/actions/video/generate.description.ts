@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { downloadIdleTimeoutOption, verifyChecksumOption } from '../../../shared/download.description';
 import { includeSignedLinksOption } from '../common.description';
 import { REFERENCE_ROLES, RESOLUTIONS } from './createBody';
 
@@ -444,6 +445,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 10,
 				description: 'Max number of requests to the gateway at the same time (job creation, status checks, downloads)',
 			},
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'Max Wait (Minutes)',
 				name: 'maxWaitMinutes',
@@ -471,13 +473,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 0,
 				description: 'Seconds between status checks in Poll mode; 0 follows the gateway\'s poll_after_seconds (20 s in production). Never less than 1 s.',
 			},
-			{
-				displayName: 'Verify Checksum',
-				name: 'verifyChecksum',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
-			},
+			verifyChecksumOption,
 		],
 	},
 ];

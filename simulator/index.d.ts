@@ -294,7 +294,7 @@ export type FaultRoute =
 	| 'POST /webhook-endpoints/:id/rotate-secret'
 	| 'webhook';
 
-export type HttpFaultKind = 'status' | 'reset' | 'drop' | 'truncate' | 'malformed' | 'html' | 'empty' | 'huge' | 'delay' | 'corrupt';
+export type HttpFaultKind = 'status' | 'reset' | 'drop' | 'truncate' | 'malformed' | 'html' | 'empty' | 'huge' | 'delay' | 'corrupt' | 'stall' | 'no-length';
 export type WebhookFaultKind = 'duplicate' | 'bad-signature' | 'stale-timestamp' | 'delay';
 
 export interface Fault {

@@ -28,7 +28,7 @@ const { readBody, sendReply, replacementReply, resetSocket, delay } = require('.
 const { signPayload } = require('./lib/signing');
 
 const REPLACING_FAULTS = new Set(['status', 'reset', 'malformed', 'html', 'empty', 'huge']);
-const STREAM_FAULTS = new Set(['drop', 'truncate', 'corrupt']);
+const STREAM_FAULTS = new Set(['drop', 'truncate', 'corrupt', 'stall', 'no-length']);
 const PHASES = ['created', 'status_changed', 'progress', 'completed', 'failed', 'cancelled', 'expired'];
 
 /**

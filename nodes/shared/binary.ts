@@ -168,12 +168,13 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 		deadline: request.maxDurationMs && request.maxDurationMs > 0 ? Date.now() + request.maxDurationMs : undefined,
 		signal,
 	};
-	const open = { idleTimeoutMs: limits.idleTimeoutMs };
 	let useSignedUrl = request.signedUrl !== undefined;
 	let lastProblem = '';
 	for (let attempt = 1; attempt <= RETRY_POLICY.maxAttempts; attempt++) {
 		let response: StreamResponse | undefined;
 		let openFailure: unknown;
+		const attemptAbort = new AbortController();
+		const open = { idleTimeoutMs: limits.idleTimeoutMs, abortSignal: attemptAbort.signal };
 		try {
 			response = useSignedUrl
 				? await openSignedUrl(ctx, request.signedUrl as string, request.itemIndex, open)
@@ -193,7 +194,7 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 		const source = useSignedUrl ? 'signed_url' : 'content';
 		let storeFailure: unknown;
 		try {
-			const stored = await storeAndVerify(ctx, response, request, limits);
+			const stored = await storeAndVerify(ctx, response, request, { ...limits, abortRequest: () => attemptAbort.abort() });
 			return { ...stored, source };
 		} catch (error) {
 			storeFailure = error;

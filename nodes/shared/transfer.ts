@@ -19,6 +19,9 @@ export interface BodyStream {
 	prependListener(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
 	removeListener(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
 	destroy(error?: Error): unknown;
+	emit(event: 'error', error: Error): boolean;
+	listenerCount(event: 'error'): number;
+	readonly destroyed?: boolean;
 	readonly readableFlowing?: boolean | null;
 }
 
@@ -28,6 +31,8 @@ export interface TransferLimits {
 	/** Epoch ms by which the whole body must have arrived. */
 	deadline?: number;
 	signal?: AbortSignal;
+	/** Aborts the request behind the body (where n8n lets a node abort its own request). */
+	abortRequest?: () => void;
 }
 
 export type TransferStop =
@@ -79,7 +84,18 @@ export function meterTransfer(body: BodyStream, limits: TransferLimits, computeH
 	const stop = (reason: TransferStop) => {
 		if (finished || stopped) return;
 		stopped = reason;
-		body.destroy(new TransferStoppedError(reason));
+		limits.abortRequest?.();
+		if (body.destroyed) return;
+		const error = new TransferStoppedError(reason);
+		if (body.listenerCount('error') > 0) {
+			// The store is reading: fail it now. destroy(error) alone is not enough: n8n 2.x hands out
+			// axios's async-generator wrapper, whose destroy waits for the next chunk of the source,
+			// which never comes when the body has stalled. (axios fails its stream the same way.)
+			body.emit('error', error);
+			body.destroy();
+		} else {
+			body.destroy(error);
+		}
 	};
 	const onAbort = () => stop({ kind: 'cancelled' });
 

@@ -181,7 +181,7 @@ class GatewayClient {
 		this.signal = cancelSignal(ctx);
 	}
 
-	async send(options: IHttpRequestOptions, authenticated: boolean): Promise<RawResponse> {
+	async send(options: IHttpRequestOptions, authenticated: boolean, abortSignal?: AbortSignal): Promise<RawResponse> {
 		const request: IHttpRequestOptions = {
 			...options,
 			encoding: 'stream',
@@ -189,7 +189,8 @@ class GatewayClient {
 			ignoreHttpStatusErrors: true,
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
-		if (this.signal) request.abortSignal = this.signal;
+		const signal = abortSignal && this.signal ? linkedSignal(this.signal, abortSignal) : (abortSignal ?? this.signal);
+		if (signal) request.abortSignal = signal;
 		const response = authenticated
 			? await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, request)
 			: await this.ctx.helpers.httpRequest(request);
@@ -249,6 +250,19 @@ class GatewayClient {
 		const retry = mode === 'idempotent' ? retryable : mode === 'create' ? response.statusCode === 429 : false;
 		return { ok: false, error: new GatewayApiError(this.node, info, itemIndex), retry };
 	}
+}
+
+/**
+ * A signal that aborts with either of two. Not AbortSignal.any: on Node 20 its result is held
+ * only weakly and can be collected while a request still listens to it.
+ */
+function linkedSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+	const controller = new AbortController();
+	for (const source of [first, second]) {
+		if (source.aborted) controller.abort(source.reason);
+		else source.addEventListener('abort', () => controller.abort(source.reason), { once: true, signal: controller.signal });
+	}
+	return controller.signal;
 }
 
 function defaultRetry(method: IHttpRequestMethods): RetryMode {
@@ -325,6 +339,8 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 /** How a binary body will be read: the socket timeout must not cut a slow link short of it. */
 export interface BodyReadOptions {
 	idleTimeoutMs?: number;
+	/** Aborts this request (and its body) without cancelling the execution. */
+	abortSignal?: AbortSignal;
 }
 
 function bodyTimeout(read?: BodyReadOptions): number {
@@ -354,6 +370,7 @@ export async function openVideoContent(
 					timeout: bodyTimeout(read),
 				},
 				true,
+				read?.abortSignal,
 			);
 		} catch (error) {
 			return client.classifyThrown<StreamResponse>(error, 'idempotent', 'download the video', itemIndex);
@@ -390,6 +407,7 @@ export async function openSignedUrl(
 					timeout: bodyTimeout(read),
 				},
 				false,
+				read?.abortSignal,
 			);
 		} catch (error) {
 			return client.classifyThrown<StreamResponse>(error, 'idempotent', 'download the video from its signed link', itemIndex);

@@ -10,6 +10,7 @@ import { toList } from '../../helpers/parameters';
 import { isPrivateHost, redactUrl } from '../../../shared/urls';
 import { buildCreateBody, CreateRequestError, type FieldProblem, type GenerateInput, type ReferenceInput } from './createBody';
 import { checkAgainstModel, type CatalogueEntry } from './modelCheck';
+import { cachedCatalogue } from './catalogueCache';
 
 /** Reading Generate's fields and creating the jobs: shared by every wait mode. */
 
@@ -152,12 +153,12 @@ async function notifyWebhook(ctx: IExecuteFunctions, itemIndex: number): Promise
 /** Per input item: the request body, or why it cannot be sent. */
 export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
 
-/** The model catalogue, fetched at most once per execution; undefined when unavailable. */
+/** The model catalogue, read at most once per execution (and cached briefly across them); undefined when unavailable. */
 function catalogueLoader(ctx: IExecuteFunctions): () => Promise<CatalogueEntry[] | undefined> {
 	let loading: Promise<CatalogueEntry[] | undefined> | undefined;
 	return async () => {
-		loading ??= gatewayRequest<{ data?: CatalogueEntry[] }>(ctx, { method: 'GET', path: '/videos/models' }).then(
-			(list) => (Array.isArray(list.data) ? list.data : undefined),
+		loading ??= cachedCatalogue(ctx).then(
+			(entries) => entries,
 			(error: Error) => {
 				// The check is a courtesy: an unavailable catalogue never blocks a job.
 				ctx.logger.warn('AI Stats: model catalogue unavailable, skipping the model check', { error: error.message });

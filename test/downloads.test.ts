@@ -64,7 +64,11 @@ describe.each(['default', 'filesystem'] as const)('downloads in binary mode %s',
 		expect(stored.length).toBe(CONTENT_BYTES);
 		expect(sha256(stored)).toBe(expected.sha256);
 		expect(item.binary?.data.id === undefined).toBe(binaryMode === 'default');
-		expect(contentCalls()).toHaveLength(1);
+		// Two requests, made together: the job read and the file.
+		expect(sim.requests().map((request) => `${request.method} ${request.path.replace(id, '{id}')}`).sort()).toEqual([
+			'GET /v1/videos/{id}',
+			'GET /v1/videos/{id}/content',
+		]);
 	});
 
 	it('without Content-Length the size is checked against the job only, and the item says so', async () => {
@@ -125,6 +129,16 @@ describe.each(['default', 'filesystem'] as const)('downloads in binary mode %s',
 		expect(result.items[0].json.error).toMatch(/^Video download stalled for \S+: no data for 2 s after 1048576 bytes/);
 		expect(contentCalls()).toHaveLength(1);
 		expect(nodeTimeMs(result)).toBeLessThan(4000);
+	});
+
+	it('a job that is not finished gets no file and a clear error; the early file request is dropped', async () => {
+		const created = await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'none', prompt: 'x [sim:stuck]' }) });
+		const id = created.items[0].json.id as string;
+		sim.clearRequests();
+		const result = await run(download(id), { continueOnFail: true });
+		expect(result.items[0].binary).toBeUndefined();
+		expect(result.items[0].json.error).toMatch(/is (queued|processing), not completed: nothing to download yet/);
+		expect(contentCalls().length).toBeLessThanOrEqual(1);
 	});
 
 	it('a cancelled execution abandons the body at once', async () => {

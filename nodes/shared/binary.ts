@@ -34,6 +34,8 @@ export interface VideoDownloadRequest {
 	job?: VideoJob;
 	/** A signed link to try first (no bearer key); falls back to the content route when it fails. */
 	signedUrl?: string;
+	/** The content route of this output, already requested: used for the first attempt if it answered. */
+	opened?: Promise<StreamResponse | undefined>;
 	/** Whether to compute the SHA-256 while the file streams (and check it when the job has one). */
 	verifyChecksum?: boolean;
 	/** Fail a body that sends nothing for this long (default 30 s). */
@@ -175,10 +177,13 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 		let openFailure: unknown;
 		const attemptAbort = new AbortController();
 		const open = { idleTimeoutMs: limits.idleTimeoutMs, abortSignal: attemptAbort.signal };
+		const early = attempt === 1 && !useSignedUrl ? await request.opened : undefined;
 		try {
-			response = useSignedUrl
-				? await openSignedUrl(ctx, request.signedUrl as string, request.itemIndex, open)
-				: await openVideoContent(ctx, request.videoId, request.index, request.itemIndex, open);
+			response =
+				early ??
+				(useSignedUrl
+					? await openSignedUrl(ctx, request.signedUrl as string, request.itemIndex, open)
+					: await openVideoContent(ctx, request.videoId, request.index, request.itemIndex, open));
 		} catch (error) {
 			openFailure = error;
 		}

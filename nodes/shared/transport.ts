@@ -341,6 +341,8 @@ export interface BodyReadOptions {
 	idleTimeoutMs?: number;
 	/** Aborts this request (and its body) without cancelling the execution. */
 	abortSignal?: AbortSignal;
+	/** `none` for a request made ahead of knowing it is needed (default `idempotent`). */
+	retry?: RetryMode;
 }
 
 function bodyTimeout(read?: BodyReadOptions): number {
@@ -358,7 +360,8 @@ export async function openVideoContent(
 	const client = new GatewayClient(ctx);
 	const baseUrl = await getBaseUrl(ctx);
 	const path = `/videos/${encodeURIComponent(videoId)}/content`;
-	return await client.withRetries<StreamResponse>('idempotent', async () => {
+	const mode = read?.retry ?? 'idempotent';
+	return await client.withRetries<StreamResponse>(mode, async () => {
 		let response: RawResponse;
 		try {
 			response = await client.send(
@@ -373,9 +376,9 @@ export async function openVideoContent(
 				read?.abortSignal,
 			);
 		} catch (error) {
-			return client.classifyThrown<StreamResponse>(error, 'idempotent', 'download the video', itemIndex);
+			return client.classifyThrown<StreamResponse>(error, mode, 'download the video', itemIndex);
 		}
-		if (response.statusCode !== 200) return await client.classifyStatus<StreamResponse>(response, 'idempotent', itemIndex);
+		if (response.statusCode !== 200) return await client.classifyStatus<StreamResponse>(response, mode, itemIndex);
 		return { ok: true, value: response as StreamResponse };
 	});
 }

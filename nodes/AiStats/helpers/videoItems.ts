@@ -1,6 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { downloadVideo, fileFacts, type DownloadedVideo } from '../../shared/binary';
+import type { StreamResponse } from '../../shared/transport';
 import { jobToJson, outputIndexes, videoFileName, type VideoJob } from '../../shared/video';
 
 export interface VideoItemOptions {
@@ -19,6 +20,8 @@ export interface VideoItemOptions {
 	keepSignedLinks?: boolean;
 	/** Try the job's signed link before the authenticated content route. */
 	preferSignedUrl?: boolean;
+	/** The content route of one output (index 0: the default output), requested ahead of the job read. */
+	opened?: { index: number; response: Promise<StreamResponse | undefined> };
 	itemIndex: number;
 }
 
@@ -57,6 +60,7 @@ export async function videoItems(
 			idleTimeoutMs: options.idleTimeoutMs,
 			maxDurationMs: options.maxDownloadMs,
 			signedUrl: options.preferSignedUrl ? signedUrlFor(job, index) : undefined,
+			opened: options.opened?.index === index ? options.opened.response : undefined,
 			itemIndex: options.itemIndex,
 		});
 		downloads.push({ index, ...downloaded });

@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { normalizeStatus } from '../../../shared/video';
+import { asNodeError } from '../../../shared/errors';
+import { openVideoContent, type StreamResponse } from '../../../shared/transport';
+import { normalizeStatus, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
@@ -73,6 +75,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['download'] } }, properties);
 
+function discardOpened(opened: Promise<StreamResponse | undefined> | undefined): void {
+	void opened?.then((response) => response?.body.destroy?.());
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const videoId = getVideoId(this, itemIndex);
@@ -89,9 +95,22 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
 			throw new NodeOperationError(this.getNode(), `Output Index must be a whole number of 0 or more (got ${index})`, { itemIndex });
 		}
-		const job = await fetchVideo(this, videoId, itemIndex);
+		const idleTimeout = idleTimeoutMs(options.downloadIdleTimeout);
+		// One output: request the file while the job is read (a finished job is the usual case), so
+		// the two round trips overlap. Not retried here: a failure is retried after the job read.
+		const opened =
+			outputs === 'single'
+				? openVideoContent(this, videoId, index > 0 ? index : undefined, itemIndex, { idleTimeoutMs: idleTimeout, retry: 'none' }).catch(
+						() => undefined,
+					)
+				: undefined;
+		const job: VideoJob = await fetchVideo(this, videoId, itemIndex).catch((error: unknown) => {
+			discardOpened(opened);
+			throw asNodeError(this.getNode(), error, itemIndex);
+		});
 		const status = normalizeStatus(job.status);
 		if (status !== 'completed') {
+			discardOpened(opened);
 			throw new NodeOperationError(this.getNode(), `Video ${videoId} is ${status}, not completed: nothing to download yet`, {
 				itemIndex,
 				description:
@@ -106,7 +125,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			layout: options.layout ?? 'separateItems',
 			fileName: options.fileName?.trim() || undefined,
 			verifyChecksum: options.verifyChecksum ?? true,
-			idleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
+			idleTimeoutMs: idleTimeout,
+			opened: opened && { index, response: opened },
 			keepSignedLinks: options.includeSignedLinks === true,
 			itemIndex,
 		});

@@ -160,7 +160,17 @@ describe.each(['default', 'filesystem'] as const)('downloads in binary mode %s',
 	});
 });
 
-describe('download time bounds', () => {
+describe('time bounds', () => {
+	it('a JSON answer that stalls half way is given up after the idle timeout (30 s) and the read repeated', async () => {
+		const id = await completedJob();
+		sim.injectFault({ route: 'GET /videos/:id', kind: 'stall', bytes: 10 });
+		const result = await runAiStats(sim, { parameters: { resource: 'video', operation: 'get', videoId: byId(id) } });
+		expect(result.status).toBe('success');
+		expect(result.items[0].json.id).toBe(id);
+		expect(sim.requests().filter((request) => request.path === `/v1/videos/${id}`)).toHaveLength(2);
+		expect(nodeTimeMs(result)).toBeLessThan(60_000);
+	}, 90_000);
+
 	it('Generate bounds each download by Max Wait', async () => {
 		sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', bytes: 64 * 1024 });
 		const result = await runAiStats(sim, {

@@ -34,7 +34,9 @@ const BEFORE_ISSUE_16 = {
 };
 const IS_BASELINE_SETUP = real.VERSION === 'v2' && real.BINARY_MODE === 'filesystem';
 const N8N_LABEL = real.VERSION === 'v2' ? 'n8n 2.41.1' : 'n8n 1.123.81';
-const SECTION = IS_BASELINE_SETUP ? 'Large download in real n8n' : `Large download in real n8n 1.123.81 (${real.BINARY_MODE} binary mode)`;
+/** `BENCH_BEFORE=<commit>`: the package under test is an older build (e.g. before issue 16), reported in a section of its own. */
+const BEFORE = process.env.BENCH_BEFORE;
+const SECTION = `${IS_BASELINE_SETUP ? 'Large download in real n8n' : `Large download in real n8n 1.123.81 (${real.BINARY_MODE} binary mode)`}${BEFORE ? `, before issue 16 (package at ${BEFORE})` : ''}`;
 
 function parseSize(text) {
 	const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(text);
@@ -194,7 +196,7 @@ async function main() {
 				variant.key === 'http' ? '1.00' : (median(growth) / (httpGrowth / real.MiB)).toFixed(2),
 				spread(speed, 0),
 				variant.key === 'http' ? '1.00' : (median(speed) / httpSpeed).toFixed(2),
-				...(IS_BASELINE_SETUP ? [variant.key === 'http' ? '1.00' : (BEFORE_ISSUE_16[key]?.[0] ?? '–'), variant.key === 'http' ? '–' : (BEFORE_ISSUE_16[key]?.[1] ?? '–')] : []),
+				...(IS_BASELINE_SETUP && !BEFORE ? [variant.key === 'http' ? '1.00' : (BEFORE_ISSUE_16[key]?.[0] ?? '–'), variant.key === 'http' ? '–' : (BEFORE_ISSUE_16[key]?.[1] ?? '–')] : []),
 				spread(pick(key, 'nodeMs').map((ms) => ms / 1000), 2),
 				spread(pick(key, 'idle').map((value) => value / real.MiB), 0),
 			]);
@@ -208,7 +210,7 @@ async function main() {
 			'× HTTP Request',
 			'throughput, MiB/s',
 			'× HTTP Request',
-			...(IS_BASELINE_SETUP ? ['before issue 16: throughput × HTTP Request', 'before: peak RSS above idle, MiB'] : []),
+			...(IS_BASELINE_SETUP && !BEFORE ? ['before issue 16: throughput × HTTP Request', 'before: peak RSS above idle, MiB'] : []),
 			'node time, s',
 			'idle RSS, MiB',
 		],
@@ -220,7 +222,10 @@ async function main() {
 	const largest = SIZES[SIZES.length - 1];
 	const secondsOf = (key) => median(pick(`${largest}:${key}`, 'nodeMs')) / 1000;
 	const hashCost = secondsOf('ours') - secondsOf('oursNoVerify');
-	const timeNote = `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on (the default) and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The node hands the response stream to \`prepareBinaryData\` as the HTTP Request node does; a \`data\` listener added with \`prependListener\` (which does not start the stream) counts and, with *Verify Checksum* on, hashes (SHA-256) each chunk on its way into the store (\`nodes/shared/transfer.ts\`): one pass, nothing read back. The ${hashCost.toFixed(2)} s difference is the SHA-256 on n8n's main thread. Before issue 16 the node read the stored file back to hash it, a second sequential pass. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
+	const beforeNote = BEFORE
+		? `This section measures the package as it was at commit ${BEFORE}, before issue 16: Download read the job, stored the stream, then read the stored file back (n8n 1.x reports no exact stored size, so it did so even with *Verify Checksum* off; in the default binary mode it decoded the stored base64 into a second Buffer to count and hash it).`
+		: '';
+	const timeNote = BEFORE ? '' : `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on (the default) and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The node hands the response stream to \`prepareBinaryData\` as the HTTP Request node does; a \`data\` listener added with \`prependListener\` (which does not start the stream) counts and, with *Verify Checksum* on, hashes (SHA-256) each chunk on its way into the store (\`nodes/shared/transfer.ts\`): one pass, nothing read back. The ${hashCost.toFixed(2)} s difference is the SHA-256 on n8n's main thread. Before issue 16 the node read the stored file back to hash it, a second sequential pass. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
 	const memoryModeNote = real.BINARY_MODE === 'default'
 		? "In n8n 1.x's default binary mode n8n itself keeps every binary in memory (a Buffer of the file, then its base64 text in the execution), so every variant's growth follows the file size, and files of 1 GiB cannot be stored at all (the base64 text would exceed V8's longest string); the point here is that the AI Stats node adds no copy of its own (before issue 16 it decoded the base64 back into a second Buffer to hash it)."
 		: '';
@@ -233,7 +238,7 @@ async function main() {
 	writeSection(
 		SECTION,
 		[
-			`One \`n8n start\` process (${N8N_LABEL}, \`N8N_DEFAULT_BINARY_DATA_MODE=${real.BINARY_MODE}\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\` and the asset's SHA-256). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). Our Download operation reads the job (\`GET /videos/{id}\`, for its status and the expected size and checksum) and streams the content into n8n's binary store, counting and hashing it on the way.`,
+			`One \`n8n start\` process (${N8N_LABEL}, \`N8N_DEFAULT_BINARY_DATA_MODE=${real.BINARY_MODE}\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\` and the asset's SHA-256). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). ${BEFORE ? 'Our Download operation: see below.' : "Our Download operation reads the job (\`GET /videos/{id}\`, for its status and the expected size and checksum) and streams the content into n8n's binary store, counting and hashing it on the way."}`,
 			'',
 			`- **Peak RSS above idle**: the n8n main process's peak resident memory during the run (the kernel's VmHWM, reset before each run${exactPeak ? '' : ' where permitted, otherwise VmRSS sampled every 50 ms'}) minus its VmRSS after 1.5 s of quiet before the run. n8n's task runner is a separate child process and is not counted (none of these workflows uses it).`,
 			'- **Throughput**: file size / the node\'s execution time as n8n records it in the run data (`executionTime`); the webhook round trip adds n8n\'s own start and finish of the execution.',
@@ -244,7 +249,7 @@ async function main() {
 			'',
 			scaling ? `Memory growth from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} (medians): ${scaling}.` : '',
 			'',
-			timeNote,
+			beforeNote || timeNote,
 			memoryModeNote ? `\n${memoryModeNote}` : '',
 			stallNote ? `\n${stallNote}` : '',
 			'',

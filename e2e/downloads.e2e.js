@@ -67,7 +67,7 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 		let stalledId;
 
 		beforeAll(async () => {
-			sim = await startSimulator({ contentBytes: '24MiB' });
+			sim = await startSimulator({ contentBytes: '8MiB' });
 			({ userFolder, files } = await prepareUserFolder(version, sim, { extraEnv: env }));
 			intactId = await finishedJob(sim);
 			stalledId = await finishedJob(sim);
@@ -98,11 +98,11 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 		});
 
 		it('a body that stalls fails within twice the idle timeout, saying it stalled', async () => {
-			sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: stalledId, bytes: 4 * 1024 * 1024 });
+			sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: stalledId, bytes: 2 * 1024 * 1024 });
 			const run = await n8n.executeWorkflow(version, userFolder, 'e2eDownloadStalled', { extraEnv: env, timeoutMs: 5 * 60 * 1000 });
 			expect(run.ok).toBe(false);
 			const task = run.run.data.resultData.runData.Download[0];
-			expect(task.error.message).toMatch(/^Video download stalled for \S+: no data for 3 s after 4194304 bytes/);
+			expect(task.error.message).toMatch(/^Video download stalled for \S+: no data for 3 s after 2097152 bytes/);
 			expect(task.executionTime).toBeLessThan(6000);
 			expect(fileOf(files, stalledId)).toBeUndefined();
 		});

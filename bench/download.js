@@ -130,7 +130,7 @@ async function measureStall(sim, bench) {
 	const { instance } = bench;
 	const variant = VARIANTS.find((entry) => entry.key === 'ours');
 	const id = await createFinishedJob(sim);
-	sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: id });
+	sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: id, delayMs: 120_000 });
 	const before = await real.lastExecutionId(instance);
 	const answer = await real.trigger(instance, variant.path, { id, url: `${sim.baseUrl}/videos/${id}/content` });
 	const execution = await real.nextExecution(instance, variant.workflow, before);

@@ -98,7 +98,7 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 		});
 
 		it('a body that stalls fails within twice the idle timeout, saying it stalled', async () => {
-			sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: stalledId, bytes: 2 * 1024 * 1024 });
+			sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: stalledId, bytes: 2 * 1024 * 1024, delayMs: 15_000 });
 			const run = await n8n.executeWorkflow(version, userFolder, 'e2eDownloadStalled', { extraEnv: env, timeoutMs: 5 * 60 * 1000 });
 			expect(run.ok).toBe(false);
 			const task = run.run.data.resultData.runData.Download[0];

@@ -67,7 +67,8 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 		let stalledId;
 
 		beforeAll(async () => {
-			sim = await startSimulator({ contentBytes: '8MiB' });
+			// The CLI prints in-memory binaries in full in its run output: keep them small in that mode.
+			sim = await startSimulator({ contentBytes: mode === 'default' ? '1MiB' : '8MiB' });
 			({ userFolder, files } = await prepareUserFolder(version, sim, { extraEnv: env }));
 			intactId = await finishedJob(sim);
 			stalledId = await finishedJob(sim);
@@ -87,6 +88,7 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 		it('stores the whole file once and reports its size, SHA-256 and the checks made', async () => {
 			sim.clearRequests();
 			const run = await n8n.executeWorkflow(version, userFolder, 'e2eDownloadIntact', { extraEnv: env, timeoutMs: 5 * 60 * 1000 });
+			if (!run.ok) console.log(`n8n execute (${version}, ${mode}) exited ${run.code}: ${JSON.stringify(run.run?.data?.resultData?.error ?? null)}\n${run.stdout.slice(-3000)}`);
 			expect(run.ok).toBe(true);
 			const expected = sim.contentFor(intactId, 0);
 			const [item] = n8n.nodeOutput(run.run, 'Download');

@@ -1,18 +1,19 @@
 'use strict';
 /**
  * `npm run bench`: every benchmark in sequence, each writing its section of docs/benchmarks.md.
- * Installs n8n 2.41.1 into the cache if needed (e2e/install-n8n.sh v2, idempotent), packs the
+ * Installs n8n 2.41.1 into the cache if needed (tooling/n8n/install.sh v2, idempotent), packs the
  * package once for all real-n8n benches, and prints the whole document at the end.
  *
  *   npm run bench                     all of them (≈10–15 minutes on 2 cores)
  *   npm run bench -- loop resume      only some (names as in the bench:* scripts)
  */
-const { execFileSync, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { buildAndPack } = require('../scripts/pack');
+const n8n = require('../tooling/n8n');
 const { DOC } = require('./report');
 
 const ROOT = path.join(__dirname, '..');
@@ -29,8 +30,8 @@ function main() {
 	const needsN8n = chosen.some((name) => !['batch', 'load'].includes(name));
 	let tarball;
 	if (needsN8n) {
-		console.log('== n8n 2.41.1 (e2e/install-n8n.sh v2, cached)');
-		execFileSync('bash', [path.join(ROOT, 'e2e', 'install-n8n.sh'), 'v2'], { stdio: 'inherit' });
+		console.log('== n8n 2.41.1 (tooling/n8n/install.sh v2, cached)');
+		n8n.ensureInstalled('v2');
 		console.log('== build and pack the package');
 		tarball = buildAndPack({ quiet: true });
 	}

@@ -109,13 +109,13 @@ async function measure(sim, bench, variant, bytes) {
 	const answer = await real.trigger(instance, variant.path, { id, url });
 	const memory = sampler.stop();
 	const execution = await real.nextExecution(instance, variant.workflow, before);
-	const problem = real.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
+	const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
 	if (execution.status !== 'success' || problem) throw new Error(`${variant.label}, ${bytes} bytes: ${problem ?? execution.status}`);
 	const [item] = real.n8n.nodeOutput(execution.data, variant.nodeName);
 	// n8n 1.x reports no exact stored size; our node reports the bytes it counted.
 	const stored = Number(item?.binary?.data?.bytes ?? (variant.key === 'http' ? bytes : item?.json?.bytes));
 	if (stored !== bytes) throw new Error(`${variant.label}: stored ${stored} bytes, expected ${bytes}`);
-	const nodeMs = real.nodeMs(execution, variant.nodeName);
+	const nodeMs = real.n8n.nodeMs(execution, variant.nodeName);
 	const contentGets = sim.requests().filter((request) => request.path === `/v1/videos/${id}/content`).length;
 	await real.deleteExecution(instance, execution.id);
 	const peak = Number.isFinite(memory.hwm) ? Math.max(memory.hwm, memory.peak) : memory.peak;

@@ -80,16 +80,16 @@ async function runOnce(sim, instance, method, items) {
 	const before = await real.lastExecutionId(instance);
 	const answer = await real.trigger(instance, method.path, { prompts: Array.from({ length: items }, (_, index) => ({ prompt: `scene ${index}` })) });
 	const execution = await real.nextExecution(instance, method.workflow, before);
-	const problem = real.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
+	const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
 	if (execution.status !== 'success' || problem) throw new Error(`${method.label}, ${items} items: ${problem ?? execution.status}`);
 	const videos = videosOut(execution, method.downloadNode).length;
 	if (videos !== items) throw new Error(`${method.label}: ${videos} videos for ${items} items`);
 	const requests = sim.requests();
 	const statusRequests = requests.filter((request) => request.method === 'GET' && /^\/v1\/videos\/[^/]+$/.test(request.path) && request.path !== '/v1/videos/models').length;
-	const nodeExecutions = real.nodeRuns(execution).length;
+	const nodeExecutions = real.n8n.nodeRuns(execution).length;
 	const dataKiB = Buffer.byteLength(JSON.stringify(execution.data ?? {})) / 1024;
 	await real.deleteExecution(instance, execution.id);
-	return { seconds: real.executionMs(execution) / 1000, statusRequests, requests: requests.length, nodeExecutions, dataKiB };
+	return { seconds: real.n8n.executionMs(execution) / 1000, statusRequests, requests: requests.length, nodeExecutions, dataKiB };
 }
 
 async function main() {

@@ -126,7 +126,7 @@ async function main() {
 				sim.clearRequests();
 				const answer = await real.trigger(instance, `bench-overhead-${operation.key}`, { id });
 				const execution = await real.nextExecution(instance, workflowId, before);
-				const problem = real.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
+				const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
 				if (execution.status !== 'success' || problem) throw new Error(`${operation.label}: ${problem ?? execution.status}`);
 				const requests = sim.requests();
 				const ours = requests.filter((request) => request.headers['x-bench'] === undefined);
@@ -134,8 +134,8 @@ async function main() {
 				if (!results.has(operation.key)) results.set(operation.key, []);
 				results.get(operation.key).push({
 					rawMs,
-					oursMs: real.nodeMs(execution, 'AI Stats'),
-					httpMs: real.nodeMs(execution, 'HTTP Request'),
+					oursMs: real.n8n.nodeMs(execution, 'AI Stats'),
+					httpMs: real.n8n.nodeMs(execution, 'HTTP Request'),
 					oursRequests: ours.map((request) => `${request.method} ${request.path.replace(id, '{id}').replace(/^\/v1/, '')}`).join(', '),
 				});
 			}

@@ -1,17 +1,15 @@
 'use strict';
 /**
- * Shared steps of the benchmarks that run in real n8n (2.41.1 on Node 24, e2e/lib/n8n.js):
+ * Shared steps of the benchmarks that run in real n8n (2.41.1 on Node 24, tooling/n8n):
  * the packed package in an isolated user folder, credentials, workflows, one `n8n start`
  * process, memory of that process, and timings from n8n's own execution records.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const n8n = require('../e2e/lib/n8n');
+const n8n = require('../tooling/n8n');
 const { buildAndPack } = require('../scripts/pack');
 
-const ROOT = path.join(__dirname, '..');
 /** `BENCH_N8N_VERSION=v1` runs a bench in n8n 1.123.81 instead of 2.41.1. */
 const VERSION = process.env.BENCH_N8N_VERSION === 'v1' ? 'v1' : 'v2';
 const AI_STATS_CREDENTIAL = { id: 'bench-ai-stats', name: 'AI Stats (bench)' };
@@ -28,12 +26,9 @@ const BASE_ENV = {
 	EXECUTIONS_DATA_PRUNE: 'false',
 };
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** n8n 2.41.1 in the cache folder (idempotent, ≈1 s when already installed). */
+/** n8n 2.41.1 in the cache folder (install.sh is idempotent; not even started when installed). */
 function ensureN8n() {
-	if (n8n.isInstalled(VERSION)) return;
-	execFileSync('bash', [path.join(ROOT, 'e2e', 'install-n8n.sh'), VERSION], { stdio: 'inherit' });
+	if (!n8n.isInstalled(VERSION)) n8n.ensureInstalled(VERSION);
 }
 
 let tarballPath;
@@ -78,35 +73,35 @@ const aiStatsCredentials = () => ({ aiStatsApi: { ...AI_STATS_CREDENTIAL } });
  */
 async function startBenchN8n({ sim, workflows, env = {}, label = 'bench' }) {
 	ensureN8n();
-	const userFolder = n8n.makeUserFolder(`ai-stats-bench-${label}-`);
+	const folder = n8n.makeUserFolder(`ai-stats-bench-${label}-`);
 	const fullEnv = { ...BASE_ENV, ...env };
 	let instance;
 	const close = async () => {
 		try {
 			await instance?.stop();
 		} finally {
-			fs.rmSync(userFolder, { recursive: true, force: true });
+			fs.rmSync(folder, { recursive: true, force: true });
 		}
 	};
 	try {
-		n8n.installPackage(userFolder, tarball());
-		await n8n.importCredentials(
-			VERSION,
-			userFolder,
-			[
+		const { userFolder } = await n8n.prepareUserFolder({
+			version: VERSION,
+			tarball: tarball(),
+			userFolder: folder,
+			extraEnv: fullEnv,
+			credentials: [
 				{ ...AI_STATS_CREDENTIAL, type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
 				{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sim.keys.inference}` } },
 			],
-			{ extraEnv: fullEnv },
-		);
-		await n8n.importWorkflow(VERSION, userFolder, workflows, { extraEnv: fullEnv });
+			workflows,
+		});
 		instance = await n8n.startN8n({ version: VERSION, userFolder, env: fullEnv });
 		for (const workflow of workflows) await instance.activateWorkflow(workflow.id);
 		for (const workflow of workflows) {
 			const trigger = workflow.nodes.find((entry) => entry.type === 'n8n-nodes-base.webhook');
 			if (trigger) await instance.waitForWebhook(`/webhook/${trigger.parameters.path}`);
 		}
-		return { instance, userFolder, close };
+		return { instance, userFolder: folder, close };
 	} catch (error) {
 		await close();
 		throw error;
@@ -150,40 +145,13 @@ async function nextExecution(instance, workflowId, afterId, { statuses = ['succe
 		const hit = list.data.filter((entry) => Number(entry.id) > afterId && statuses.includes(entry.status)).sort((a, b) => Number(a.id) - Number(b.id))[0];
 		if (hit) return await instance.execution(hit.id);
 		if (Date.now() - started > timeoutMs) throw new Error(`no finished execution of ${workflowId} after ${timeoutMs} ms`);
-		await sleep(100);
+		await n8n.sleep(100);
 	}
 }
 
 /** Deletes an execution (n8n removes its binary files with it). */
 async function deleteExecution(instance, id) {
 	await instance.api(`/executions/${id}`, { method: 'DELETE', allowError: true });
-}
-
-/** stoppedAt − startedAt of an execution record, in ms. */
-function executionMs(execution) {
-	return new Date(execution.stoppedAt).getTime() - new Date(execution.startedAt).getTime();
-}
-
-/** Every run of every node: [{ node, runIndex, startTime, executionTime (ms) }] from n8n's run data. */
-function nodeRuns(execution) {
-	const runData = execution.data?.resultData?.runData ?? {};
-	const runs = [];
-	for (const [name, list] of Object.entries(runData)) {
-		list.forEach((task, runIndex) => runs.push({ node: name, runIndex, startTime: task.startTime, executionTime: task.executionTime ?? 0, error: task.error }));
-	}
-	return runs.sort((a, b) => a.startTime - b.startTime);
-}
-
-/** Sum of executionTime of one node's runs (all runs when it ran several times). */
-function nodeMs(execution, name) {
-	return nodeRuns(execution)
-		.filter((run) => run.node === name)
-		.reduce((total, run) => total + run.executionTime, 0);
-}
-
-function failure(execution) {
-	const error = execution.data?.resultData?.error ?? nodeRuns(execution).find((run) => run.error)?.error;
-	return error ? error.message ?? JSON.stringify(error).slice(0, 300) : undefined;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -233,11 +201,11 @@ function sampleRss(pid, intervalMs = 50) {
 
 /** VmRSS after the process has been quiet for `settleMs` (median of a few readings). */
 async function idleRss(pid, settleMs = 1500) {
-	await sleep(settleMs);
+	await n8n.sleep(settleMs);
 	const readings = [];
 	for (let index = 0; index < 5; index++) {
 		readings.push(procStatus(pid).rss);
-		await sleep(100);
+		await n8n.sleep(100);
 	}
 	readings.sort((a, b) => a - b);
 	return readings[2];
@@ -255,7 +223,6 @@ module.exports = {
 	BASE_ENV,
 	MiB,
 	mib,
-	sleep,
 	n8n,
 	ensureN8n,
 	tarball,
@@ -268,10 +235,6 @@ module.exports = {
 	lastExecutionId,
 	nextExecution,
 	deleteExecution,
-	executionMs,
-	nodeRuns,
-	nodeMs,
-	failure,
 	procStatus,
 	resetPeak,
 	sampleRss,

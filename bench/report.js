@@ -37,7 +37,7 @@ function n8nInstall() {
 
 /**
  * One line: CPU, cores, RAM, OS, the Node running the bench script and, with `{ n8n: true }`, the
- * real n8n under test (as installed by e2e/install-n8n.sh).
+ * real n8n under test (as installed by tooling/n8n/install.sh).
  */
 function machine({ n8n = false } = {}) {
 	const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
@@ -50,7 +50,7 @@ function header() {
 	return [
 		'# Benchmarks',
 		'',
-		'What the AI Stats nodes cost and save, measured by `npm run bench` (which runs every script below in sequence, about 10–15 minutes; run `npm test` once before, or at least `npm ci --ignore-scripts` and `bash e2e/install-n8n.sh v2`).',
+		'What the AI Stats nodes cost and save, measured by `npm run bench` (which runs every script below in sequence, about 10–15 minutes; run `npm test` once before, or at least `npm ci --ignore-scripts` and `bash tooling/n8n/install.sh v2`).',
 		'Most sections run the packed package inside **real n8n** (one `n8n start` process, sqlite, filesystem binary mode) against the bundled gateway simulator on 127.0.0.1; the two in-process sections run it through `n8n-core`\'s execution engine. Each figure is a median of several runs with min–max in brackets. Every section ends with the command that reproduces it.',
 		'',
 		`Machine of the latest run: ${machine({ n8n: true })}. n8n, its task runner and the simulator share these ${os.cpus().length} cores, so absolute figures vary from run to run (and with anything else running); compare within a table.`,

@@ -28,7 +28,17 @@ export class AiStatsApi implements ICredentialType {
 			required: true,
 			placeholder: 'phaseo_v1_sk_...',
 			description:
-				'An inference key (phaseo_v1_sk_… or aistats_v1_sk_…) for the video operations. Use a management key (phaseo_v1_mk_…) only on a credential used by the AI Stats Trigger in "Registered Endpoint" mode.',
+				'An inference key (phaseo_v1_sk_… or aistats_v1_sk_…) for the video operations',
+		},
+		{
+			displayName: 'Management Key',
+			name: 'managementKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'phaseo_v1_mk_...',
+			description:
+				'Optional. A management key (phaseo_v1_mk_…) lets the nodes register webhook endpoints at the gateway: the AI Stats Trigger in "Registered Endpoint" mode, and Generate\'s Webhook (Resume) mode on gateways that only accept registered endpoints. Needs the workspace\'s Batch API feature.',
 		},
 		{
 			displayName: 'Base URL',

@@ -7,10 +7,10 @@
  */
 const fs = require('node:fs');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const { fileOf, prepareUserFolder, sha256, startSimulator } = require('./support');
 
-const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
+const VERSIONS = n8n.versionsUnderTest();
 const MODES = ['default', 'filesystem'];
 const CREDENTIAL = { aiStatsApi: { id: 'ai-stats-credential', name: 'AI Stats account' } };
 
@@ -68,7 +68,9 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 
 		beforeAll(async () => {
 			// The CLI prints in-memory binaries in full in its run output: keep them small in that mode.
-			sim = await startSimulator({ contentBytes: mode === 'default' ? '1MiB' : '8MiB' });
+			// The docs profile: the check against the gateway's asset.sha256 is part of what runs here
+			// (production sends no asset.sha256; test/downloads.test.ts covers that profile).
+			sim = await startSimulator({ profile: 'docs', contentBytes: mode === 'default' ? '1MiB' : '8MiB' });
 			({ userFolder, files } = await prepareUserFolder(version, sim, { extraEnv: env }));
 			intactId = await finishedJob(sim);
 			stalledId = await finishedJob(sim);

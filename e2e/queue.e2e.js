@@ -1,31 +1,19 @@
 'use strict';
 /**
- * Queue mode (n8n 2.41.1): Redis and PostgreSQL from Debian's packages (e2e/services.sh), a main
+ * Queue mode (n8n 2.41.1): Redis and PostgreSQL from Debian's packages (tooling/n8n/services.sh), a main
  * process, a separate webhook process and two workers, binary data in filesystem mode on a
  * shared folder. The trigger and the resume scenarios, with executions on whichever worker
  * takes them.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
 const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, sha256, startSimulator } = require('./support');
 
-const versions = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
-const enabled = versions.includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
+const enabled = n8n.versionsUnderTest().includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
 const VERSION = 'v2';
-
-function servicesEnv() {
-	const output = execFileSync('bash', [path.join(__dirname, 'services.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-	return Object.fromEntries(
-		output
-			.split('\n')
-			.filter((line) => line.startsWith('export '))
-			.map((line) => line.slice('export '.length).split(/=(.*)/s).slice(0, 2)),
-	);
-}
 
 (enabled ? describe : describe.skip)('n8n 2.41.1 in queue mode (main + webhook process + 2 workers)', () => {
 	let sim;
@@ -40,7 +28,7 @@ function servicesEnv() {
 		const hookUrl = `http://127.0.0.1:${hookPort}/`;
 		const userFolder = n8n.makeUserFolder('ai-stats-e2e-queue-');
 		const common = {
-			...servicesEnv(),
+			...n8n.startServices(),
 			EXECUTIONS_MODE: 'queue',
 			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
 			N8N_BINARY_DATA_STORAGE_PATH: path.join(userFolder, 'binary'),
@@ -59,11 +47,12 @@ function servicesEnv() {
 		await hook.waitForWebhook('/webhook/e2e-resume');
 	});
 
+	afterEach(() => sim?.setOptions({ profile: 'production' }));
 	afterAll(async () => {
 		await Promise.all([hook?.stop(), ...workers.map((worker) => worker.stop())]);
 		await main?.stop();
 		await sim?.close();
-		execFileSync('bash', [path.join(__dirname, 'services.sh'), 'stop'], { stdio: 'ignore' });
+		n8n.stopServices();
 	});
 
 	/** The queue jobs of an execution, as the workers log them: "Worker started execution 2 (job 3)". */
@@ -97,6 +86,8 @@ function servicesEnv() {
 	});
 
 	it('Webhook (Resume) parks on one worker and resumes through the webhook process on whichever worker takes it', async () => {
+		// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
+		sim.setOptions({ profile: 'docs' });
 		const started = await fetch(`${hook.url}/webhook/e2e-resume`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },

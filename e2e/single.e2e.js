@@ -6,11 +6,11 @@
  */
 const fs = require('node:fs');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
 const { PNG, WEBHOOK_SECRET, eventually, fileOf, multipart, prepareUserFolder, sha256, startSimulator } = require('./support');
 
-const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
+const VERSIONS = n8n.versionsUnderTest();
 const ENV = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
 
 describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
@@ -39,6 +39,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 		);
 	});
 
+	afterEach(() => sim?.setOptions({ profile: 'production' }));
 	afterAll(async () => {
 		await sim?.close();
 	});
@@ -135,7 +136,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 				const list = await executionsOf('e2eTriggerNotify1');
 				return list.length >= 2 && list.every((execution) => execution.status === 'success') ? list : undefined;
 			}, 'two trigger executions');
-			await new Promise((resolve) => setTimeout(resolve, 1500));
+			await n8n.sleep(1500);
 			expect(await executionsOf('e2eTriggerNotify1')).toHaveLength(2);
 			const types = runs.map((execution) => n8n.nodeOutput(execution.data, 'AI Stats Trigger')[0].json.type).sort();
 			expect(types).toEqual(['video.completed', 'video.failed']);
@@ -144,6 +145,8 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 		});
 
 		it('4. Webhook (Resume) parks the execution, and the simulator\'s signed callback resumes it with the video', async () => {
+			// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
+			sim.setOptions({ profile: 'docs' });
 			const response = await fetch(`${instance.url}/webhook/e2e-resume`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },

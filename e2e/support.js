@@ -4,13 +4,12 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const { createSimulator } = require('../simulator');
 
 const WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef0123456789abcdef';
 
 const sha256 = (buffer) => crypto.createHash('sha256').update(buffer).digest('hex');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startSimulator(options = {}) {
 	return await createSimulator({ queuedMs: 200, jobMs: 2500, pollAfterSeconds: 1, webhookRetryDelaysMs: [0, 1000, 2000, 4000], allowHttpReferences: true, fetchReferences: true, ...options });
@@ -20,18 +19,16 @@ async function startSimulator(options = {}) {
 async function prepareUserFolder(version, sim, { extraEnv, userFolder = n8n.makeUserFolder(`ai-stats-e2e-${version}-`) } = {}) {
 	const tarball = process.env.AI_STATS_E2E_TARBALL;
 	if (!tarball) throw new Error('AI_STATS_E2E_TARBALL is not set: run the suite through e2e/jest.config.js');
-	const files = path.join(userFolder, 'files');
-	n8n.installPackage(userFolder, tarball);
-	await n8n.importCredentials(
+	return await n8n.prepareUserFolder({
 		version,
+		tarball,
 		userFolder,
-		[
+		extraEnv,
+		credentials: [
 			{ id: 'ai-stats-credential', name: 'AI Stats account', type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
 			{ id: 'ai-stats-no-funds', name: 'AI Stats (no funds)', type: 'aiStatsApi', data: { apiKey: sim.keys.noFunds, baseUrl: sim.baseUrl } },
 		],
-		{ extraEnv },
-	);
-	return { userFolder, files };
+	});
 }
 
 /** Waits until `predicate()` is truthy (polling), or fails with `what`. */
@@ -41,7 +38,7 @@ async function eventually(predicate, what, timeoutMs = 60000) {
 		const value = await predicate();
 		if (value) return value;
 		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
+		await n8n.sleep(250);
 	}
 }
 
@@ -61,4 +58,4 @@ function multipart(fields, file) {
 // A 4x4 red PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
 
-module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, eventually, fileOf, multipart };
+module.exports = { WEBHOOK_SECRET, PNG, sha256, startSimulator, prepareUserFolder, eventually, fileOf, multipart };

@@ -3,20 +3,22 @@
 /**
  * The demo: real n8n (2.41.1 on Node 24, installed once into a cache folder) with this package
  * installed from its packed tarball, running examples/generate-and-save.json against the bundled
- * gateway simulator. Leaves a playable MP4 in demo-output/.
+ * gateway simulator. Leaves a playable MP4 in demo-output/, and what it checked about it in
+ * demo-output/last-run.json. The first command on a fresh clone: installs the dev dependencies
+ * (lock file) and n8n (tooling/n8n/install.sh, cached) when they are missing.
  *
  *   npm run demo                 run the example workflow, print where the MP4 is
  *   npm run demo -- --open       then keep n8n and the simulator running to look around
  *
  * With AI_STATS_API_KEY set (and optionally AI_STATS_BASE_URL) it talks to the real gateway.
  */
-const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const n8n = require('../e2e/lib/n8n');
+const n8n = require('../tooling/n8n');
 const { createSimulator } = require('../simulator');
+const { ensureDevDeps } = require('./dev-deps');
 const { buildAndPack, ROOT } = require('./pack');
 
 const OPEN = process.argv.includes('--open');
@@ -29,9 +31,8 @@ function step(text) {
 }
 
 function ensureN8n() {
-	if (n8n.isInstalled('v2')) return;
-	step('installing n8n 2.41.1 and Node 24 from the npm registry (once, about 5 minutes; cached afterwards)');
-	execFileSync('bash', [path.join(ROOT, 'e2e', 'install-n8n.sh'), 'v2'], { stdio: 'inherit' });
+	step(`n8n 2.41.1 and Node 24 in ${n8n.cacheDir()} (installed from the npm registry the first time, 5–20 minutes; checked in about a second afterwards)`);
+	n8n.ensureInstalled('v2');
 }
 
 function demoWorkflow() {
@@ -48,6 +49,7 @@ function demoWorkflow() {
 }
 
 async function main() {
+	ensureDevDeps();
 	ensureN8n();
 	step('building and packing n8n-nodes-ai-stats');
 	const tarball = buildAndPack({ quiet: true });
@@ -67,12 +69,16 @@ async function main() {
 	}
 
 	step('preparing an isolated n8n user folder with the package, the credential and the workflow');
-	const userFolder = n8n.makeUserFolder('ai-stats-demo-');
 	fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-	n8n.installPackage(userFolder, tarball);
 	const env = { N8N_RESTRICT_FILE_ACCESS_TO: OUTPUT_DIR };
-	await n8n.importCredentials('v2', userFolder, [{ id: CREDENTIAL_ID, name: 'AI Stats account', type: 'aiStatsApi', data: credentialData }], { extraEnv: env });
-	await n8n.importWorkflow('v2', userFolder, demoWorkflow(), { extraEnv: env });
+	const { userFolder } = await n8n.prepareUserFolder({
+		version: 'v2',
+		tarball,
+		userFolder: n8n.makeUserFolder('ai-stats-demo-'),
+		extraEnv: env,
+		credentials: [{ id: CREDENTIAL_ID, name: 'AI Stats account', type: 'aiStatsApi', data: credentialData }],
+		workflows: [demoWorkflow()],
+	});
 	console.log(`n8n user folder: ${userFolder}`);
 
 	step('running examples/generate-and-save.json in n8n (n8n execute)');
@@ -88,11 +94,13 @@ async function main() {
 	const bytes = fs.readFileSync(file);
 	const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
 	console.log(`video ${job.json.id}: ${job.json.status}, ${bytes.length} bytes, sha256 ${sha256}`);
-	if (sim) {
-		const served = sim.contentFor(job.json.id, 0);
+	const served = sim ? sim.contentFor(job.json.id, 0) : undefined;
+	if (served) {
 		if (served.sha256 !== sha256 || served.bytes !== bytes.length) throw new Error('the file differs from what the simulator served');
 		console.log('identical to what the gateway simulator served');
 	}
+	const record = { file, bytes: bytes.length, sha256, jobId: job.json.id, served: served ? { bytes: served.bytes, sha256: served.sha256 } : null, at: new Date().toISOString() };
+	fs.writeFileSync(path.join(OUTPUT_DIR, 'last-run.json'), `${JSON.stringify(record, null, 2)}\n`);
 	console.log(`\nThe MP4 is at: ${file}`);
 
 	if (!OPEN) {

@@ -1,40 +1,43 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: install from the lock file, lint with n8n's rule
-# sets and the community-package scanner, the engine tests against the simulator, then the
-# end-to-end suite in real n8n 2.x and 1.x. Prints one "N passed, N failed" line at the end.
-set -euo pipefail
+# The whole test suite, from a fresh clone: install from the lock file, type-check, lint with
+# n8n's rule sets, n8n's own CLI (n8n-node), the GitHub workflow files and the community-package scanner, the engine tests against the simulator, the
+# installer's own test, then the end-to-end suite in real n8n 2.x and 1.x. Every step runs even
+# when an earlier one failed; one closing "N passed, N failed" line counts them all, and a check
+# or suite that could not run counts as failed, with its reason.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	echo "== installing dev dependencies (npm ci)"
-	npm ci --ignore-scripts --no-audit --no-fund
-fi
+runs="$(mktemp -d)"
+trap 'rm -rf "$runs"' EXIT
 
-echo "== typecheck: nodes and tests"
-npm run --silent typecheck
-echo "== lint: n8n community rule sets"
-npm run --silent lint
-echo "== lint: community package scanner (sources and packed tarball)"
-npm run --silent lint:scan
+# check <id> <title> cmd...: a step without test counts (its output is kept for the summary)
+check() {
+	local id="$1" title="$2"
+	shift 2
+	echo "== $title"
+	"$@" 2>&1 | tee "$runs/$id.log"
+	echo "${PIPESTATUS[0]}" >"$runs/$id.check"
+}
 
-status=0
-echo "== jest: engine tests against the simulator"
-unit="$(mktemp --suffix=.json)"
-npx jest --json --outputFile="$unit" "$@" || status=$?
+# suite <id> <title> jest-args...: a jest run whose JSON report is counted
+suite() {
+	local id="$1" title="$2"
+	shift 2
+	echo "== $title"
+	npx jest --json --outputFile="$runs/$id.json" "$@" 2>&1 | tee "$runs/$id.log"
+	echo "${PIPESTATUS[0]}" >"$runs/$id.suite"
+}
 
-e2e="$(mktemp --suffix=.json)"
+check dev-deps "dev dependencies from the lock file" node scripts/dev-deps.js
+check typecheck "typecheck: nodes and tests" npm run --silent typecheck
+check lint "lint: n8n community rule sets" npm run --silent lint
+check n8n-node "lint: n8n-node (n8n's CLI: Cloud-support check, strict lint)" npm run --silent lint:n8n-node
+check workflows "lint: GitHub workflow files (actionlint)" npm run --silent lint:workflows
+check scan "lint: community package scanner (sources and packed tarball)" npm run --silent lint:scan
+suite engine "jest: engine tests against the simulator" "$@"
 if [ "${AI_STATS_SKIP_E2E:-0}" != "1" ]; then
-	echo "== jest: end to end in real n8n (installs n8n once into ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats})"
-	npx jest --config e2e/jest.config.js --json --outputFile="$e2e" || status=$?
+	suite tooling "jest: tooling (the n8n installer started by npm run with ignore-scripts=true; this closing line)" --config tooling/jest.config.js
+	suite e2e "jest: end to end in real n8n (installs n8n once into ${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats})" --config e2e/jest.config.js
 fi
 
-# One closing line for the whole run.
-node -e '
-	const fs = require("fs");
-	const reports = process.argv.slice(1).filter((file) => fs.existsSync(file) && fs.statSync(file).size > 0).map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
-	const sum = (key) => reports.reduce((total, report) => total + report[key], 0);
-	console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed` + (sum("numPendingTests") ? `, ${sum("numPendingTests")} skipped` : ""));
-	if (sum("numTotalTests") === 0) process.exit(1);
-' "$unit" "$e2e" || status=1
-rm -f "$unit" "$e2e"
-exit "$status"
+node tooling/test-summary.js "$runs"

@@ -16,6 +16,13 @@ const HELP = `AI Stats gateway simulator
 
 Usage: node simulator/cli.js [options]
 
+  --profile <name>            production (default: the gateway as it runs today) or docs SIM_PROFILE
+  --no-batch-api              /webhook-endpoints answers 403 batch_api_feature_flag_disabled SIM_BATCH_API=false
+  --no-pricing-api            POST /pricing/calculate answers 404 pricing_not_found    SIM_PRICING_API=false
+  --asset-bytes <mode>        model|always|never: asset.bytes known (default by profile) SIM_ASSET_BYTES
+  --content-length <mode>     model|always|never: /content sends Content-Length        SIM_CONTENT_LENGTH
+  --wallet-balance-usd <n>    wallet balance for /credits and 402s (default 1000000)   SIM_WALLET_BALANCE_USD
+  --inline-webhooks           accept {url, secret} webhooks whatever the profile       SIM_ACCEPT_INLINE_WEBHOOKS=true
   --port <n>                  listen port (default 4010 from the CLI; 0 = random)      SIM_PORT
   --host <addr>               listen address (default 127.0.0.1)                       SIM_HOST
   --public-url <url>          origin used in polling/content/download URLs             SIM_PUBLIC_URL
@@ -41,6 +48,10 @@ Usage: node simulator/cli.js [options]
 
 const FLAGS = {
 	'--port': ['port', Number],
+	'--profile': ['profile', String],
+	'--asset-bytes': ['assetBytes', String],
+	'--content-length': ['contentLength', String],
+	'--wallet-balance-usd': ['walletBalanceUsd', Number],
 	'--host': ['host', String],
 	'--public-url': ['publicUrl', String],
 	'--queued-ms': ['queuedMs', Number],
@@ -57,6 +68,9 @@ const FLAGS = {
 const SWITCHES = {
 	'--require-https-webhooks': ['requireHttpsWebhooks', true],
 	'--no-inline-webhooks': ['acceptInlineWebhooks', false],
+	'--inline-webhooks': ['acceptInlineWebhooks', true],
+	'--no-batch-api': ['batchApi', false],
+	'--no-pricing-api': ['pricingApi', false],
 	'--fetch-references': ['fetchReferences', true],
 	'--allow-http-references': ['allowHttpReferences', true],
 	'--insecure-tls': ['insecureTls', true],
@@ -103,7 +117,7 @@ async function main() {
 		process.stdout.write(
 			[
 				`AI Stats gateway simulator listening on ${sim.origin}`,
-				`Base URL: ${sim.baseUrl}`,
+				`Base URL: ${sim.baseUrl}  (profile: ${sim.getOptions().profile})`,
 				'Test keys (fake, for this simulator only):',
 				...Object.entries(sim.keys).map(([name, key]) => `  ${name.padEnd(width)}  ${key}`),
 				`Control API: ${sim.origin}/__sim/health (reset, options, faults, jobs, deliveries, deliver, …)`,

@@ -8,7 +8,33 @@ import type { Readable } from 'node:stream';
 
 export type VideoStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'expired';
 export type OutputAccess = 'bytes' | 'signed_url' | 'both';
-export type Outcome = 'complete' | 'fail' | 'expire' | 'cancel' | 'stuck' | 'upstream-error-string';
+/** Failure categories the simulator can produce with the provider's own error text (see lib/failures.js). */
+export type FailureCategory = 'content_filter' | 'invalid_input' | 'provider_error' | 'provider_unavailable' | 'insufficient_funds';
+export type Outcome = 'complete' | 'fail' | 'expire' | 'cancel' | 'stuck' | 'upstream-error-string' | `fail:${FailureCategory}`;
+/**
+ * `production` (default): the gateway as its newest server code behaves (gateway-api.md, "The production
+ * gateway today"). `docs`: the published contract (inline webhooks, checksums, GET-shaped create response).
+ */
+export type SimulatorProfile = 'production' | 'docs';
+/** `model`: per provider as in production (see README); `always` / `never`: for every job. */
+export type AssetFactMode = 'model' | 'always' | 'never';
+
+/** The behaviour switches a profile sets (explicit options win); `getOptions().effectiveProfile`. */
+export interface EffectiveProfile {
+	name: SimulatorProfile;
+	/** Per-job `{url, secret}` webhooks accepted (docs) or refused with 400 (production). */
+	acceptInlineWebhooks: boolean;
+	/** `asset.sha256` filled (docs) or always null (production). */
+	assetSha256: boolean;
+	assetBytes: AssetFactMode;
+	contentLength: AssetFactMode;
+	/** `job`: create answers with the GET shape (docs); `openai`: the OpenAI-style object (production). */
+	createResponse: 'job' | 'openai';
+	/** openai/* jobs speak the OpenAI dialect on GET (production). */
+	openaiDialect: boolean;
+	/** Create accepts `seconds`, `input_reference`, a blank prompt with an image, a missing model (→ sora-2) (production). */
+	openaiCreateFields: boolean;
+}
 
 /** Optional values accept null to restore their default (unset) behaviour at run time. */
 export interface SimulatorOptions {
@@ -16,6 +42,18 @@ export interface SimulatorOptions {
 	host?: string;
 	/** Listen port; 0 = random free port. Default 0. */
 	port?: number;
+	/** Which gateway to play. Default 'production'. Tests about the documented form ask for 'docs'. */
+	profile?: SimulatorProfile;
+	/** The workspace's Batch API feature; off → every /webhook-endpoints call answers 403 `batch_api_feature_flag_disabled`. Default true. */
+	batchApi?: boolean;
+	/** POST /pricing/calculate answers; off → 404 `{ok:false, error:'pricing_not_found'}` for every model. Default true. */
+	pricingApi?: boolean;
+	/** Whether GET shows `asset.bytes`. Default by profile: production 'model', docs 'always'. Per job: `[sim:asset-bytes=none|known]`. */
+	assetBytes?: AssetFactMode | null;
+	/** Whether /content sends Content-Length. Default by profile: production 'model', docs 'always'. Per job: `[sim:content-length=none|sent]`. */
+	contentLength?: AssetFactMode | null;
+	/** Wallet balance (USD) behind GET /credits; a create whose estimate exceeds what is available answers 402. Default 1,000,000. */
+	walletBalanceUsd?: number;
 	/** Origin used in polling_url/content_url/download_url (e.g. when reached through a proxy). Default: the listen origin. */
 	publicUrl?: string | null;
 	/** Time a job stays `queued`. Default 300. */
@@ -36,8 +74,11 @@ export interface SimulatorOptions {
 	signedUrlSecret?: string;
 	/** Only public https webhook URLs (production rule). Default false (http://127.0.0.1 allowed). */
 	requireHttpsWebhooks?: boolean;
-	/** Accept the documented inline `{url, secret, events}` webhook form (the current server only takes `{endpoint_id, events}`). Default true. */
-	acceptInlineWebhooks?: boolean;
+	/**
+	 * Accept the documented inline `{url, secret, events}` webhook form. Default by profile: docs true,
+	 * production false (400 validation_error: `webhook.endpoint_id` Required + `unrecognized_keys`). null = profile.
+	 */
+	acceptInlineWebhooks?: boolean | null;
 	/** GET every input reference URL on create, like a provider. Default false. */
 	fetchReferences?: boolean;
 	/** Accept http:// input reference URLs (the gateway requires https). Default false. */
@@ -109,7 +150,9 @@ export interface VideoOutput {
 export interface VideoAsset {
 	id: string;
 	mime_type: string;
-	bytes: number;
+	/** null in production for providers that do not report it (see README), or with `[sim:asset-bytes=none]`. */
+	bytes: number | null;
+	/** Always null in production; the sha256 of the served bytes in the docs profile. */
 	sha256: string | null;
 	width: number | null;
 	height: number | null;
@@ -130,7 +173,8 @@ export interface ProviderError {
 export interface Job {
 	id: string;
 	object: 'video';
-	status: VideoStatus;
+	/** openai/* jobs in production say `in_progress` for processing. */
+	status: VideoStatus | 'in_progress';
 	lifecycle_status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
 	output_access: OutputAccess;
 	progress: number;
@@ -146,12 +190,13 @@ export interface Job {
 	/** Unix seconds. */
 	created_at: number;
 	/** ISO 8601 string (the gateway mixes unix and ISO timestamps). */
-	started_at: string | null;
+	started_at: string | number | null;
 	/** ISO 8601 string. */
-	completed_at: string | null;
+	completed_at: string | number | null;
 	provider: string;
 	model: string;
-	seconds: number;
+	/** A string for openai/* jobs in production. */
+	seconds: number | string;
 	size: string;
 	audio: boolean;
 	asset: VideoAsset | null;
@@ -159,7 +204,8 @@ export interface Job {
 	usage: { cost: number; cost_usd: number; is_byok: boolean; [key: string]: unknown };
 	billing: Record<string, unknown> & { currency: string; state: string };
 	/** Only when failed: a provider object, or a plain string. */
-	error?: ProviderError | string;
+	/** openai/* jobs in production: `{code, message}` only. */
+	error?: ProviderError | string | { code: string; message: string };
 	webhook?: { endpoint_id: string | null; url: string | null; events: string[]; has_secret: boolean };
 	/** Present when output_access is bytes|both. */
 	content_url?: string;
@@ -292,6 +338,9 @@ export type FaultRoute =
 	| 'PATCH /webhook-endpoints/:id'
 	| 'DELETE /webhook-endpoints/:id'
 	| 'POST /webhook-endpoints/:id/rotate-secret'
+	| 'POST /pricing/calculate'
+	| 'GET /credits'
+	| 'GET /generations'
 	| 'webhook';
 
 export type HttpFaultKind = 'status' | 'reset' | 'drop' | 'truncate' | 'malformed' | 'html' | 'empty' | 'huge' | 'delay' | 'corrupt' | 'stall' | 'no-length';
@@ -311,6 +360,8 @@ export interface Fault {
 	error?: string;
 	/** status: `reason` (default 'simulated_fault'). */
 	reason?: string;
+	/** status: extra fields merged into the flat error body, e.g. `{upstream_error: {code: 1000, message: '…'}}`. */
+	extra?: Record<string, unknown>;
 	/** status: `message`. */
 	message?: string;
 	/** delay: milliseconds before the normal response (default 1000). */
@@ -325,6 +376,81 @@ export interface Fault {
 	commit?: boolean;
 	/** Only when the targeted job exists and is not terminal (e.g. GET /videos/:id 502 while processing). */
 	nonTerminalOnly?: boolean;
+}
+
+/** What the simulator received as a production `input_reference` (sim.receivedReferences()). */
+export interface ReceivedReference {
+	jobId: string;
+	requestId: string;
+	model: string;
+	/** `data_url` and `multipart` were decoded; `https` and `file_id` were only recorded. */
+	source: 'data_url' | 'multipart' | 'https' | 'file_id';
+	/** Checked against the bytes' signature: image/png, image/jpeg or image/webp. null for https/file_id. */
+	mimeType: string | null;
+	/** Decoded byte count (null for https/file_id). */
+	bytes: number | null;
+	/** sha256 hex of the decoded bytes (null for https/file_id). */
+	sha256: string | null;
+	/** Length of the data URL text (data_url only). */
+	dataUrlChars?: number;
+	/** Multipart file name. */
+	filename?: string | null;
+	url?: string;
+	fileId?: string;
+	/** Epoch milliseconds. */
+	time: number;
+}
+
+/** The production create response (profile production): the OpenAI-style video object. */
+export interface CreateResponse {
+	id: string;
+	object: 'video';
+	model: string;
+	status: 'queued' | 'in_progress';
+	progress: number;
+	/** Unix seconds. */
+	created_at: number;
+	completed_at: null;
+	expires_at: null;
+	error: null;
+	prompt: string;
+	/** String, OpenAI style. */
+	seconds: string;
+	size: string;
+	remixed_from_video_id: null;
+	quality: string;
+	usage: { cost: number; cost_usd: number; is_byok: boolean };
+	meta: { request_id: string; provider: string };
+}
+
+/** POST /v1/pricing/calculate 200 body (the gateway's computeBillSummary). */
+export interface PricingAnswer {
+	ok: true;
+	pricing: {
+		cost_usd: number;
+		cost_usd_str: string;
+		cost_cents: number;
+		currency: 'USD';
+		lines: Array<{
+			dimension: string;
+			quantity: number;
+			billable_units: number;
+			unit_size: number;
+			unit_price_usd: string;
+			line_cost_usd: string;
+			line_nanos: number;
+			bill_mode: 'all' | 'over';
+			rule_priority: number;
+			rule_id: string;
+			[key: string]: unknown;
+		}>;
+	};
+}
+
+/** GET /v1/credits 200 body. */
+export interface CreditsAnswer {
+	ok: true;
+	credits: { remaining: number; balance_nanos: number; reserved_nanos: number; available_nanos: number; thirty_day_usage: number; thirty_day_requests: number };
 }
 
 export interface Simulator {
@@ -344,7 +470,7 @@ export interface Simulator {
 	/** Changes options at run time (host/port excluded). Throws TypeError on invalid values. */
 	setOptions(partial: SimulatorOptions): void;
 	/** Current options (signing secret masked). */
-	getOptions(): Record<string, unknown>;
+	getOptions(): Record<string, unknown> & { profile: SimulatorProfile; effectiveProfile: EffectiveProfile };
 
 	injectFault(fault: Fault): void;
 	clearFaults(): void;
@@ -360,7 +486,7 @@ export interface Simulator {
 	getJob(id: string): Job | undefined;
 	/** Forces completion now (queued jobs pass through processing). Throws if unknown or terminal. */
 	completeJob(id: string): Promise<Job>;
-	/** Forces failure now with `error` (string or provider object) or a default provider error. */
+	/** Forces failure now with `error` (string or provider object), a FailureCategory name (the provider's text for it), or a default provider error. */
 	failJob(id: string, error?: string | Record<string, unknown>): Job;
 	expireJob(id: string): Job;
 	cancelJob(id: string): Job;
@@ -383,6 +509,9 @@ export interface Simulator {
 
 	/** fetchReferences mode: what the simulated provider fetched. */
 	references(): ReferenceFetch[];
+	/** Inline input references received on create (production `input_reference`), decoded; also GET /__sim/received-references. */
+	receivedReferences(): ReceivedReference[];
+	clearReceivedReferences(): void;
 	/** What the content route serves for output `index` of a job (sha256 computed if needed). */
 	contentFor(id: string, index?: number): ContentInfo;
 	/** A stream of exactly those bytes. */

@@ -26,6 +26,7 @@ const { Api, matchRoute, classifySigned } = require('./lib/api');
 const { handleControl } = require('./lib/control');
 const { readBody, sendReply, replacementReply, resetSocket, delay } = require('./lib/http');
 const { signPayload } = require('./lib/signing');
+const { parseMultipart, MULTIPART_BODY_LIMIT } = require('./lib/inline');
 
 const REPLACING_FAULTS = new Set(['status', 'reset', 'malformed', 'html', 'empty', 'huge']);
 const STREAM_FAULTS = new Set(['drop', 'truncate', 'corrupt', 'stall', 'no-length']);
@@ -70,7 +71,9 @@ async function createSimulator(userOptions = {}) {
 		schedule,
 	});
 	jobs.webhooks = webhooks;
-	const api = new Api({ options: getOptions, jobs, endpoints, content });
+	/** Inline input references the simulator received and decoded (production `input_reference`). */
+	let received = [];
+	const api = new Api({ options: getOptions, jobs, endpoints, content, received: { push: (entry) => received.push(entry) } });
 
 	/** @type {Array<Record<string, any>>} */
 	let requestLog = [];
@@ -103,12 +106,15 @@ async function createSimulator(userOptions = {}) {
 		const requestId = newId('req', 20);
 		const url = new URL(req.url ?? '/', 'http://simulator.local');
 		let bodyResult;
+		const contentType = String(req.headers['content-type'] ?? '');
+		const multipart = /^multipart\/form-data/i.test(contentType);
 		try {
-			bodyResult = await readBody(req, options.maxBodyBytes);
+			// The server reads multipart bodies up to 32 MiB, JSON up to 16 MiB (maxBodyBytes).
+			bodyResult = await readBody(req, multipart ? Math.max(options.maxBodyBytes, MULTIPART_BODY_LIMIT) : options.maxBodyBytes);
 		} catch {
 			return; // client went away mid-upload
 		}
-		const body = parseBody(bodyResult);
+		const body = multipart ? parseMultipartBody(bodyResult, contentType) : parseBody(bodyResult);
 
 		if (url.pathname === '/__sim' || url.pathname.startsWith('/__sim/')) {
 			let segments;
@@ -239,6 +245,7 @@ async function createSimulator(userOptions = {}) {
 			endpoints.reset();
 			webhooks.reset();
 			references.reset();
+			received = [];
 		},
 
 		setOptions(partial) {
@@ -320,6 +327,10 @@ async function createSimulator(userOptions = {}) {
 		},
 
 		references: () => references.log.map((entry) => ({ ...entry })),
+		receivedReferences: () => received.map((entry) => ({ ...entry })),
+		clearReceivedReferences() {
+			received = [];
+		},
 
 		contentFor(id, index = 0) {
 			const job = resolveJob(id);
@@ -350,6 +361,14 @@ function parseBody(result) {
 	} catch {
 		return { tooLarge: false, invalid: true, parsed: undefined, logged: text, size: result.size };
 	}
+}
+
+/** A multipart/form-data body parsed the way the server's parseFormBody does. */
+function parseMultipartBody(result, contentType) {
+	if (result.tooLarge) return { tooLarge: true, invalid: false, multipart: true, parsed: undefined, logged: undefined, size: result.size };
+	const parsed = parseMultipart(result.buffer, contentType);
+	if (!parsed) return { tooLarge: false, invalid: true, multipart: true, parsed: undefined, logged: '[invalid multipart body]', size: result.size };
+	return { tooLarge: false, invalid: false, multipart: true, parsed, logged: JSON.parse(JSON.stringify(parsed)), size: result.size };
 }
 
 /** URLSearchParams → object (repeated keys become arrays). */

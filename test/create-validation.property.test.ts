@@ -1,11 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	buildCreateBody,
-	CreateRequestError,
-	type GenerateInput,
-	type ReferenceInput,
-} from '../nodes/AiStats/actions/video/createBody';
+import { buildCreateBody, type GenerateInput, type ReferenceInput } from '../nodes/AiStats/actions/video/generate/body';
+import { CreateRequestError } from '../nodes/AiStats/actions/video/generate/problems';
 import { validateCreate } from '../simulator/lib/validate';
 
 /**

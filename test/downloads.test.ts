@@ -3,6 +3,10 @@
  * `default` (n8n 1.x's in-memory mode: the store reads the stream with on('data')) and
  * `filesystem` (the store iterates the stream into a file). The node counts and hashes the
  * body while the store consumes it, so every check here holds in both.
+ *
+ * The simulator plays the production gateway (asset.sha256 null, asset.bytes and Content-Length as
+ * google/veo sends them); the checks against a gateway-given checksum use jobs created under the
+ * documented profile.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -31,9 +35,17 @@ const contentCalls = () => sim.requests().filter((request) => request.method ===
 const download = (id: string, options: IDataObject = {}) => ({ resource: 'video', operation: 'download', videoId: byId(id), options });
 const sha256 = (buffer: Buffer) => createHash('sha256').update(buffer).digest('hex');
 
-async function completedJob(): Promise<string> {
-	const created = await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'none' }), binaryMode: 'filesystem' });
-	const id = created.items[0].json.id as string;
+/** A finished job; `docs`: created under the documented profile (its asset has a sha256). */
+async function completedJob(profile: 'production' | 'docs' = 'production', prompt?: string): Promise<string> {
+	sim.setOptions({ profile });
+	let id: string;
+	try {
+		const parameters = generateParameters({ waitForCompletion: 'none', ...(prompt ? { prompt } : {}) });
+		const created = await runAiStats(sim, { parameters, binaryMode: 'filesystem' });
+		id = created.items[0].json.id as string;
+	} finally {
+		sim.setOptions({ profile: 'production' });
+	}
 	await sim.completeJob(id);
 	sim.clearRequests();
 	return id;
@@ -59,7 +71,8 @@ describe.each(['default', 'filesystem'] as const)('downloads in binary mode %s',
 		const result = await run(download(id));
 		expect(result.status).toBe('success');
 		const item = result.items[0];
-		expect(item.json).toMatchObject({ bytes: expected.bytes, sha256: expected.sha256, verified_against: ['content-length', 'asset.bytes', 'asset.sha256'] });
+		expect(item.json).toMatchObject({ bytes: expected.bytes, sha256: expected.sha256, verified_against: ['content-length', 'asset.bytes'] });
+		expect((item.json.asset as IDataObject).sha256).toBeNull();
 		const stored = await result.binaryBuffer(item);
 		expect(stored.length).toBe(CONTENT_BYTES);
 		expect(sha256(stored)).toBe(expected.sha256);
@@ -71,34 +84,37 @@ describe.each(['default', 'filesystem'] as const)('downloads in binary mode %s',
 		]);
 	});
 
+	it('a gateway-given checksum (documented asset.sha256) is compared too', async () => {
+		const id = await completedJob('docs');
+		const expected = sim.contentFor(id, 0);
+		const result = await run(download(id));
+		expect(result.status).toBe('success');
+		expect(result.items[0].json).toMatchObject({ bytes: expected.bytes, sha256: expected.sha256, verified_against: ['content-length', 'asset.bytes', 'asset.sha256'] });
+	});
+
 	it('without Content-Length the size is checked against the job only, and the item says so', async () => {
 		const id = await completedJob();
 		sim.injectFault({ route: 'GET /videos/:id/content', kind: 'no-length' });
 		const result = await run(download(id));
 		expect(result.status).toBe('success');
-		expect(result.items[0].json).toMatchObject({ bytes: CONTENT_BYTES, sha256: sim.contentFor(id, 0).sha256, verified_against: ['asset.bytes', 'asset.sha256'] });
+		expect(result.items[0].json).toMatchObject({ bytes: CONTENT_BYTES, sha256: sim.contentFor(id, 0).sha256, verified_against: ['asset.bytes'] });
 	});
 
 	it('with nothing to compare (no asset size or checksum, no Content-Length) it claims no check, but still reports size and SHA-256', async () => {
-		const id = await completedJob();
-		const proxy = await productionProxy(sim);
-		try {
-			sim.injectFault({ route: 'GET /videos/:id/content', kind: 'no-length' });
-			const result = await run(download(id), { baseUrl: proxy.baseUrl });
-			expect(result.status).toBe('success');
-			expect(result.items[0].json).toMatchObject({ bytes: CONTENT_BYTES, sha256: sim.contentFor(id, 0).sha256, verified_against: [] });
-			expect((result.items[0].json.asset as IDataObject).sha256).toBeNull();
-		} finally {
-			await proxy.close();
-		}
+		const id = await completedJob('production', 'a video [sim:asset-bytes=none] [sim:content-length=none]');
+		const result = await run(download(id));
+		expect(result.status).toBe('success');
+		expect(result.items[0].json).toMatchObject({ bytes: CONTENT_BYTES, sha256: sim.contentFor(id, 0).sha256, verified_against: [] });
+		expect(result.items[0].json.asset).toMatchObject({ sha256: null, bytes: null });
 	});
 
+	// A flipped byte keeps the length: only the gateway's checksum (documented profile) reveals it.
 	it.each([
-		['corrupt', 'corrupt'],
-		['short', 'truncate'],
-		['broken off', 'drop'],
-	] as const)('a %s transfer is repeated and the intact file returned', async (_name, kind) => {
-		const id = await completedJob();
+		['corrupt', 'corrupt', 'docs'],
+		['short', 'truncate', 'production'],
+		['broken off', 'drop', 'production'],
+	] as const)('a %s transfer is repeated and the intact file returned', async (_name, kind, profile) => {
+		const id = await completedJob(profile);
 		sim.injectFault({ route: 'GET /videos/:id/content', kind });
 		const result = await run(download(id));
 		expect(result.status).toBe('success');
@@ -184,9 +200,10 @@ describe('time bounds', () => {
 });
 
 /**
- * A gateway in front of the simulator that answers job reads as production does: no checksum,
- * and (unless `keepBytes`) no size in `asset`. With `chunkedContent`, content is passed on without
- * Content-Length. Everything else passes through unchanged.
+ * A gateway in front of the simulator whose job reads have no checksum and (unless `keepBytes`)
+ * no size in `asset`. With `chunkedContent`, content is passed on without Content-Length and
+ * ends cleanly even when the upstream body breaks off (the simulator's cut-off chunked body is an
+ * error, not a clean end). Everything else passes through unchanged.
  */
 async function productionProxy(target: Simulator, options: { keepBytes?: boolean; chunkedContent?: boolean } = {}) {
 	const upstream = new URL(target.baseUrl);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { forgetCachedCatalogues } from '../nodes/AiStats/actions/video/catalogueCache';
-import { checkAgainstModel } from '../nodes/AiStats/actions/video/modelCheck';
+import { forgetCachedCatalogues } from '../nodes/AiStats/actions/video/generate/catalogueCache';
+import { checkAgainstModel } from '../nodes/AiStats/actions/video/generate/modelCheck';
 import type { Simulator } from '../simulator';
 import { disposeHarness } from './harness';
 import { BinaryLinkServer } from './support/binaryLinkServer';

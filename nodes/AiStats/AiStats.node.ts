@@ -9,16 +9,20 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { CREDENTIAL_NAME } from '../shared/credentials';
 import { properties } from './actions/descriptions';
 import { router } from './actions/router';
 import { searchModels, searchVideos } from './methods/listSearch';
-import { RESUME_WEBHOOK_PATH, resumeWebhook } from './waiting/resume';
+import { RESUME_WEBHOOK_PATH } from './waiting/park';
+import { resumeWebhook } from './waiting/resume';
 
 export class AiStats implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'AI Stats',
 		name: 'aiStats',
 		icon: { light: 'file:aiStats.svg', dark: 'file:aiStats.dark.svg' },
+		// n8n 3.0 drops defaults.color for iconColor (a preset of its design system; n8n 1.x knows it too).
+		iconColor: 'violet',
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
@@ -27,7 +31,7 @@ export class AiStats implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'aiStatsApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		// Only used by Generate in "Webhook (Resume)" mode: the gateway calls this execution's
 		// resume URL, so nothing is registered when the workflow is activated.
 		webhooks: [

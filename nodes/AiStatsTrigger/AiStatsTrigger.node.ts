@@ -7,7 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { handleDelivery, normalizeEventName } from './delivery';
+import { CREDENTIAL_NAME, readWebhookSecret } from '../shared/credentials';
+import { normalizeEventName } from '../shared/events';
+import { handleDelivery } from './delivery';
 import { TRIGGER_WEBHOOK_PATH, triggerProperties } from './description';
 import { deleteEndpoint, endpointExists, registerEndpoint } from './endpoints';
 
@@ -20,6 +22,8 @@ export class AiStatsTrigger implements INodeType {
 		displayName: 'AI Stats Trigger',
 		name: 'aiStatsTrigger',
 		icon: { light: 'file:aiStats.svg', dark: 'file:aiStats.dark.svg' },
+		// n8n 3.0 drops defaults.color for iconColor (a preset of its design system; n8n 1.x knows it too).
+		iconColor: 'violet',
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
@@ -27,7 +31,7 @@ export class AiStatsTrigger implements INodeType {
 		defaults: { name: 'AI Stats Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'aiStatsApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		webhooks: [
 			{
 				name: 'default',
@@ -48,8 +52,7 @@ export class AiStatsTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				if (!usesRegisteredEndpoint(this)) {
 					// Never accept unsigned events: refuse to activate without a secret.
-					const credentials = await this.getCredentials('aiStatsApi');
-					if (!credentials.webhookSecret) {
+					if (!(await readWebhookSecret(this))) {
 						throw new NodeOperationError(this.getNode(), 'The AI Stats credential has no Webhook Signing Secret', {
 							description:
 								'Signing Secret Source is "Shared Secret": add the secret (the one Generate sends with its webhook URL) to the credential, or switch to "Registered Endpoint".',

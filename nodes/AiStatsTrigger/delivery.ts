@@ -1,13 +1,14 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
 
 import { downloadVideo, fileFacts } from '../shared/binary';
+import { readWebhookSecret } from '../shared/credentials';
 import { idleTimeoutMs } from '../shared/download.description';
-import { WEBHOOK_HEADERS, verifySignature } from '../shared/signature';
+import { normalizeEventName } from '../shared/events';
+import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS } from '../shared/signature';
+import { eventHeader, receiveSignedEvent, respond } from '../shared/signedEvent';
 import { costFields, normalizeStatus, videoFileName, withoutSignedLinks, type VideoJob } from '../shared/video';
 import type { EndpointState } from './endpoints';
 
-/** n8n answers on receipt, but the body is read here first: refuse anything this large. */
-const MAX_EVENT_BYTES = 1024 * 1024;
 /** Redelivered event ids remembered for dropping duplicates (bounded, oldest forgotten first). */
 const SEEN_EVENTS_LIMIT = 500;
 const SEEN_EVENTS_TTL_SECONDS = 24 * 60 * 60;
@@ -19,16 +20,6 @@ interface TriggerOptions {
 	binaryPropertyName?: string;
 	toleranceSeconds?: number;
 	includeSignedLinks?: boolean;
-}
-
-function header(ctx: IWebhookFunctions, name: string): string | undefined {
-	const value = ctx.getHeaderData()[name];
-	return Array.isArray(value) ? value[0] : value;
-}
-
-function reply(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
 }
 
 /** True when `eventId` was seen recently; records it otherwise. */
@@ -46,61 +37,29 @@ function seenBefore(staticData: IDataObject, eventId: string): boolean {
 	return false;
 }
 
-/** Normalises `job.X` / bare `X` subscriptions to the delivered `video.X` names. */
-export function normalizeEventName(name: string): string {
-	const bare = name.replace(/^(video|job)\./, '');
-	return `video.${bare}`;
-}
-
 export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const request = ctx.getRequestObject();
 	const secretSource = ctx.getNodeParameter('secretSource', 'sharedSecret') as string;
 	const events = (ctx.getNodeParameter('events', []) as string[]).map(normalizeEventName);
 	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
 	const staticData = ctx.getWorkflowStaticData('node') as EndpointState;
 
-	const credentials = await ctx.getCredentials('aiStatsApi');
-	const secret =
-		secretSource === 'registeredEndpoint'
-			? (staticData.signingSecret ?? '')
-			: typeof credentials.webhookSecret === 'string'
-				? credentials.webhookSecret
-				: '';
+	const sharedSecret = await readWebhookSecret(ctx);
+	const secret = secretSource === 'registeredEndpoint' ? (staticData.signingSecret ?? '') : sharedSecret;
 	if (!secret) {
 		ctx.logger.error('AI Stats Trigger: no signing secret configured, delivery refused');
-		return reply(ctx, 500, { error: 'trigger_not_configured', message: 'No signing secret is configured for this trigger' });
+		return respond(ctx, 500, { error: 'trigger_not_configured', message: 'No signing secret is configured for this trigger' });
 	}
 
-	const rawBody = (request as { rawBody?: Buffer }).rawBody;
-	if (!rawBody || rawBody.length === 0) return reply(ctx, 400, { error: 'empty_body' });
-	if (rawBody.length > MAX_EVENT_BYTES) return reply(ctx, 413, { error: 'payload_too_large' });
+	const receipt = receiveSignedEvent(ctx, secret, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS, 'AI Stats Trigger: refused a delivery');
+	if (!receipt.ok) return receipt.response;
+	const { event } = receipt;
 
-	const check = verifySignature({
-		secret,
-		rawBody,
-		signature: header(ctx, WEBHOOK_HEADERS.signature),
-		timestamp: header(ctx, WEBHOOK_HEADERS.timestamp),
-		toleranceSeconds: options.toleranceSeconds ?? 300,
-	});
-	if (!check.valid) {
-		ctx.logger.warn('AI Stats Trigger: refused a delivery', { reason: check.reason });
-		return reply(ctx, 401, { error: 'invalid_signature', reason: check.reason });
-	}
+	const type = normalizeEventName(String(event.type ?? eventHeader(ctx, WEBHOOK_HEADERS.eventType) ?? ''));
+	if (!events.includes(type)) return respond(ctx, 200, { received: true, ignored: 'event_not_selected' });
 
-	let event: IDataObject;
-	try {
-		event = JSON.parse(rawBody.toString('utf8')) as IDataObject;
-	} catch {
-		return reply(ctx, 400, { error: 'invalid_json' });
-	}
-	if (!event || typeof event !== 'object' || Array.isArray(event)) return reply(ctx, 400, { error: 'invalid_event' });
-
-	const type = normalizeEventName(String(event.type ?? header(ctx, WEBHOOK_HEADERS.eventType) ?? ''));
-	if (!events.includes(type)) return reply(ctx, 200, { received: true, ignored: 'event_not_selected' });
-
-	const eventId = String(event.id ?? header(ctx, WEBHOOK_HEADERS.eventId) ?? '');
+	const eventId = String(event.id ?? eventHeader(ctx, WEBHOOK_HEADERS.eventId) ?? '');
 	if (options.dropDuplicates !== false && eventId && seenBefore(staticData, eventId)) {
-		return reply(ctx, 200, { received: true, ignored: 'duplicate' });
+		return respond(ctx, 200, { received: true, ignored: 'duplicate' });
 	}
 
 	const job = ((event.data ?? {}) as IDataObject) as VideoJob;
@@ -113,9 +72,9 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		status: normalizeStatus(job.status),
 		request_id: job.request_id ?? null,
 		delivery: {
-			key: delivery.key ?? header(ctx, WEBHOOK_HEADERS.deliveryKey) ?? null,
-			attempt: Number(delivery.attempt ?? header(ctx, WEBHOOK_HEADERS.attempt) ?? 1),
-			max_attempts: Number(delivery.max_attempts ?? header(ctx, WEBHOOK_HEADERS.maxAttempts) ?? 1),
+			key: delivery.key ?? eventHeader(ctx, WEBHOOK_HEADERS.deliveryKey) ?? null,
+			attempt: Number(delivery.attempt ?? eventHeader(ctx, WEBHOOK_HEADERS.attempt) ?? 1),
+			max_attempts: Number(delivery.max_attempts ?? eventHeader(ctx, WEBHOOK_HEADERS.maxAttempts) ?? 1),
 		},
 		...(event.status_change ? { status_change: event.status_change } : {}),
 		...(job.id ? costFields(job) : {}),

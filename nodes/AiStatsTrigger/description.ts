@@ -1,20 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { downloadIdleTimeoutOption } from '../shared/download.description';
+import { TRIGGER_DEFAULT_EVENTS, eventOptions } from '../shared/events';
 
 export const TRIGGER_WEBHOOK_PATH = 'ai-stats';
-
-export const eventOptions = [
-	{ name: 'Cancelled', value: 'video.cancelled', description: 'A job was cancelled' },
-	{ name: 'Completed', value: 'video.completed', description: 'A video is ready' },
-	{ name: 'Created', value: 'video.created', description: 'A job was accepted' },
-	{ name: 'Expired', value: 'video.expired', description: 'A job expired before finishing' },
-	{ name: 'Failed', value: 'video.failed', description: 'A job failed' },
-	{ name: 'Progress', value: 'video.progress', description: 'Progress in 10% steps' },
-	{ name: 'Status Changed', value: 'video.status_changed', description: 'Any status change' },
-];
-
-export const DEFAULT_EVENTS = ['video.completed', 'video.failed', 'video.expired', 'video.cancelled'];
 
 export const triggerProperties: INodeProperties[] = [
 	{
@@ -57,8 +46,8 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Events',
 		name: 'events',
 		type: 'multiOptions',
-		options: eventOptions,
-		default: [...DEFAULT_EVENTS],
+		options: eventOptions(true),
+		default: [...TRIGGER_DEFAULT_EVENTS],
 		required: true,
 		description: 'Which events start the workflow; others are acknowledged and dropped',
 	},

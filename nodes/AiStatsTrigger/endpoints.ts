@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { GatewayApiError, asNodeError } from '../shared/errors';
-import { gatewayRequest } from '../shared/transport';
+import { createWebhookEndpoint, deleteWebhookEndpoint, getWebhookEndpoint } from '../shared/gateway';
 
 /**
  * Registered-endpoint mode: the trigger's production (or test) URL is registered with the
@@ -15,13 +15,6 @@ export interface EndpointState extends IDataObject {
 	endpointUrl?: string;
 }
 
-interface WebhookEndpoint {
-	id: string;
-	url?: string;
-	events?: string[];
-	signing_secret?: string;
-}
-
 function state(ctx: IHookFunctions): EndpointState {
 	return ctx.getWorkflowStaticData('node') as EndpointState;
 }
@@ -30,10 +23,7 @@ export async function endpointExists(ctx: IHookFunctions): Promise<boolean> {
 	const saved = state(ctx);
 	if (!saved.endpointId) return false;
 	try {
-		const endpoint = await gatewayRequest<WebhookEndpoint>(ctx, {
-			method: 'GET',
-			path: `/webhook-endpoints/${encodeURIComponent(saved.endpointId)}`,
-		});
+		const endpoint = await getWebhookEndpoint(ctx, saved.endpointId);
 		// A stored secret is required to verify; an endpoint for another URL is not ours.
 		return endpoint.url === ctx.getNodeWebhookUrl('default') && Boolean(saved.signingSecret);
 	} catch (error) {
@@ -51,10 +41,10 @@ export async function registerEndpoint(ctx: IHookFunctions, events: string[]): P
 	const url = ctx.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this trigger');
 	const workflow = ctx.getWorkflow();
-	const endpoint = await gatewayRequest<WebhookEndpoint>(ctx, {
-		method: 'POST',
-		path: '/webhook-endpoints',
-		body: { name: `n8n: ${workflow.name ?? workflow.id ?? 'workflow'}`.slice(0, 100), url, events },
+	const endpoint = await createWebhookEndpoint(ctx, {
+		name: `n8n: ${workflow.name ?? workflow.id ?? 'workflow'}`.slice(0, 100),
+		url,
+		events,
 	});
 	if (!endpoint.id || !endpoint.signing_secret) {
 		throw new NodeOperationError(ctx.getNode(), 'The gateway registered the endpoint but returned no ID or signing secret');
@@ -70,10 +60,7 @@ export async function deleteEndpoint(ctx: IHookFunctions): Promise<boolean> {
 	const saved = state(ctx);
 	if (saved.endpointId) {
 		try {
-			await gatewayRequest(ctx, {
-				method: 'DELETE',
-				path: `/webhook-endpoints/${encodeURIComponent(saved.endpointId)}`,
-			});
+			await deleteWebhookEndpoint(ctx, saved.endpointId);
 		} catch (error) {
 			// Already gone at the gateway: nothing left to clean up.
 			if (!(error instanceof GatewayApiError && error.gateway.httpStatus === 404)) return false;

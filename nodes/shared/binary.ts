@@ -1,18 +1,10 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import {
-	RETRY_POLICY,
-	headerValue,
-	describeNetworkError,
-	networkErrorCode,
-	openSignedUrl,
-	openVideoContent,
-	type StreamResponse,
-} from './transport';
 import { asNodeError } from './errors';
-import { redactUrl } from './urls';
-import type { VideoJob } from './video';
+import { streamSignedUrl, streamVideoContent } from './gateway';
+import { describeNetworkError, headerValue, networkErrorCode } from './network';
+import { readPolicy, runWithRetries } from './retry';
 import {
 	DEFAULT_IDLE_TIMEOUT_MS,
 	TransferStoppedError,
@@ -21,7 +13,10 @@ import {
 	type TransferLimits,
 	type TransferStop,
 } from './transfer';
-import { ExecutionCancelledError, backoffDelayMs, sleepUnlessCancelled } from './wait';
+import type { StreamResponse } from './transport';
+import { redactUrl } from './urls';
+import type { VideoJob } from './video';
+import { ExecutionCancelledError } from './wait';
 
 type BinaryFunctions = IExecuteFunctions | IWebhookFunctions;
 
@@ -160,8 +155,9 @@ function stoppedError(ctx: BinaryFunctions, request: VideoDownloadRequest, stop:
 
 /**
  * Streams a finished video into n8n binary data. A broken or short transfer is repeated from the
- * start (the gateway has no Range support) within the retry budget; a file that is still wrong
- * after that fails the item: a truncated video is never returned as a success.
+ * start (the gateway has no Range support) under the read policy; a file that is still wrong
+ * after that fails the item: a truncated video is never returned as a success. A stalled or
+ * overlong transfer is not repeated: that would multiply the wait it bounds.
  */
 export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownloadRequest): Promise<DownloadedVideo> {
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
@@ -171,65 +167,60 @@ export async function downloadVideo(ctx: BinaryFunctions, request: VideoDownload
 		signal,
 	};
 	let useSignedUrl = request.signedUrl !== undefined;
-	let lastProblem = '';
-	for (let attempt = 1; attempt <= RETRY_POLICY.maxAttempts; attempt++) {
-		let response: StreamResponse | undefined;
-		let openFailure: unknown;
-		const attemptAbort = new AbortController();
-		const open = { idleTimeoutMs: limits.idleTimeoutMs, abortSignal: attemptAbort.signal };
-		const early = attempt === 1 && !useSignedUrl ? await request.opened : undefined;
-		try {
-			response =
-				early ??
-				(useSignedUrl
-					? await openSignedUrl(ctx, request.signedUrl as string, request.itemIndex, open)
-					: await openVideoContent(ctx, request.videoId, request.index, request.itemIndex, open));
-		} catch (error) {
-			openFailure = error;
+	return await runWithRetries<DownloadedVideo>(readPolicy, ctx.getNode(), signal, async (attempt) => {
+		if (attempt > 1 && limits.deadline !== undefined && Date.now() >= limits.deadline) {
+			throw stoppedError(ctx, request, { kind: 'time-limit', bytes: 0 }, limits);
 		}
-		if (!response) {
-			if (useSignedUrl && !(openFailure instanceof ExecutionCancelledError)) {
+		const attemptAbort = new AbortController();
+		const read = { idleTimeoutMs: limits.idleTimeoutMs, abortSignal: attemptAbort.signal };
+		let response: StreamResponse | undefined;
+		if (useSignedUrl) {
+			try {
+				response = await streamSignedUrl(ctx, request.signedUrl as string, request.itemIndex, read);
+			} catch (error) {
+				if (error instanceof ExecutionCancelledError) throw asNodeError(ctx.getNode(), error, request.itemIndex);
 				// Expired or refused link: the authenticated content route serves the same bytes.
 				useSignedUrl = false;
-				attempt--;
-				continue;
 			}
-			throw asNodeError(ctx.getNode(), openFailure, request.itemIndex);
+		}
+		if (!response) {
+			// The content route requested ahead (Download) serves the first attempt when it answered.
+			response = attempt === 1 ? await request.opened : undefined;
+			try {
+				response ??= await streamVideoContent(ctx, request.videoId, request.index, request.itemIndex, read);
+			} catch (error) {
+				throw asNodeError(ctx.getNode(), error, request.itemIndex);
+			}
 		}
 		const source = useSignedUrl ? 'signed_url' : 'content';
 		let storeFailure: unknown;
 		try {
 			const stored = await storeAndVerify(ctx, response, request, { ...limits, abortRequest: () => attemptAbort.abort() });
-			return { ...stored, source };
+			return { ok: true, value: { ...stored, source } };
 		} catch (error) {
 			storeFailure = error;
 			response.body.destroy?.();
 		}
 		if (signal?.aborted) throw new ExecutionCancelledError(ctx.getNode());
-		// A stalled or overlong transfer is not repeated: that would multiply the wait it bounds.
-		if (storeFailure instanceof TransferStoppedError) throw stoppedError(ctx, request, storeFailure.stop, limits);
-		lastProblem =
+		if (storeFailure instanceof TransferStoppedError) {
+			return { ok: false, retry: false, error: stoppedError(ctx, request, storeFailure.stop, limits) };
+		}
+		const problem =
 			storeFailure instanceof IntegrityError
 				? storeFailure.message
 				: `the transfer broke off (${describeNetworkError(networkErrorCode(storeFailure))})`;
-		if (attempt < RETRY_POLICY.maxAttempts) {
-			await sleepUnlessCancelled(
-				backoffDelayMs(attempt - 1, RETRY_POLICY.baseDelayMs, RETRY_POLICY.maxDelayMs),
-				ctx.getNode(),
-				signal,
-			);
-			if (limits.deadline !== undefined && Date.now() >= limits.deadline) {
-				throw stoppedError(ctx, request, { kind: 'time-limit', bytes: 0 }, limits);
-			}
-		}
-	}
-	const where = request.signedUrl && useSignedUrl ? ` from ${redactUrl(request.signedUrl)}` : '';
-	throw new NodeApiError(
+		return { ok: false, retry: true, error: incompleteDownload(ctx, request, problem, useSignedUrl) };
+	});
+}
+
+function incompleteDownload(ctx: BinaryFunctions, request: VideoDownloadRequest, problem: string, fromSignedUrl: boolean): NodeApiError {
+	const where = request.signedUrl && fromSignedUrl ? ` from ${redactUrl(request.signedUrl)}` : '';
+	return new NodeApiError(
 		ctx.getNode(),
-		{ video_id: request.videoId, problem: lastProblem },
+		{ video_id: request.videoId, problem },
 		{
-			message: `Incomplete video download for ${request.videoId}: ${lastProblem}`,
-			description: `The video${where} was downloaded ${RETRY_POLICY.maxAttempts} times and was incomplete or corrupt each time, so no file was returned. Try again later; if it persists, report the video ID to AI Stats support.`,
+			message: `Incomplete video download for ${request.videoId}: ${problem}`,
+			description: `The video${where} was downloaded ${readPolicy.maxAttempts} times and was incomplete or corrupt each time, so no file was returned. Try again later; if it persists, report the video ID to AI Stats support.`,
 			itemIndex: request.itemIndex,
 		},
 	);

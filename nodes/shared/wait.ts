@@ -31,9 +31,3 @@ export async function sleepUnlessCancelled(ms: number, node: INode, signal?: Abo
 		);
 	});
 }
-
-/** Exponential backoff with full jitter between half and all of the step, capped. */
-export function backoffDelayMs(retryNumber: number, baseMs: number, capMs: number): number {
-	const step = Math.min(capMs, baseMs * 2 ** retryNumber);
-	return Math.round(step / 2 + Math.random() * (step / 2));
-}

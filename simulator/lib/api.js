@@ -11,6 +11,9 @@ const { findModel, listModels } = require('./models');
 const { hasSignedParams, verifyDownloadQuery, issueDownloadUrl } = require('./signing');
 const { parseDirectives, webhookConfigFromBody } = require('./jobs');
 const { MIME_TYPE } = require('./content');
+const { profileOf } = require('./options');
+const { inspectInputReference } = require('./inline');
+const { Account } = require('./account');
 
 /**
  * Maps method + path to a route. `key` is the fault route key; `id`/`action` are path parameters.
@@ -46,6 +49,9 @@ function matchRoute(method, pathname) {
 		if (action === 'cancel' && verb === 'POST') return { key: 'POST /videos/:id/cancel', handler: 'cancelVideo', id };
 		return null;
 	}
+	if (resource === 'pricing' && id === 'calculate' && action === undefined && verb === 'POST') return { key: 'POST /pricing/calculate', handler: 'pricingCalculate' };
+	if (resource === 'credits' && id === undefined && verb === 'GET') return { key: 'GET /credits', handler: 'credits' };
+	if (resource === 'generations' && id === undefined && verb === 'GET') return { key: 'GET /generations', handler: 'generation' };
 	if (resource === 'webhook-endpoints') {
 		if (id === undefined) {
 			if (verb === 'GET') return { key: 'GET /webhook-endpoints', handler: 'endpoints' };
@@ -69,6 +75,19 @@ class Api {
 	 */
 	constructor(deps) {
 		this.deps = deps;
+		this.account = new Account(deps);
+	}
+
+	pricingCalculate(ctx) {
+		return this.account.pricingCalculate(ctx, this.authOptions());
+	}
+
+	credits(ctx) {
+		return this.account.credits(ctx, this.authOptions());
+	}
+
+	generation(ctx) {
+		return this.account.generation(ctx, this.authOptions());
 	}
 
 	authOptions() {
@@ -124,14 +143,18 @@ class Api {
 			});
 		}
 		if (ctx.body.invalid) return flatError('invalid_json', { requestId: ctx.requestId });
+		const profile = profileOf(options);
+		if (ctx.body.multipart && !profile.openaiCreateFields) return flatError('invalid_json', { requestId: ctx.requestId, message: 'Request body must be JSON.' });
 		const body = ctx.body.parsed;
 		const problems = validateCreate(body, {
 			requireHttpsWebhooks: options.requireHttpsWebhooks,
-			acceptInlineWebhooks: options.acceptInlineWebhooks,
+			acceptInlineWebhooks: profile.acceptInlineWebhooks,
 			allowHttpReferences: options.allowHttpReferences,
+			openaiCreateFields: profile.openaiCreateFields,
 		});
 		if (problems.length > 0) {
-			const details = problems.map(({ path, message, code }) => ({ path, message, code }));
+			// `code` as the simulator always had it; `keyword`/`params` as the server's formatZodErrors writes them.
+			const details = problems.map(({ path, message, code }) => ({ path, message, code, keyword: code, params: {} }));
 			if (problems.some((problem) => problem.code === 'model_required')) {
 				return flatError('model_required', { requestId: ctx.requestId, details });
 			}
@@ -145,6 +168,8 @@ class Api {
 				details: [{ path: ['webhook', 'endpoint_id'], message: 'Unknown webhook endpoint', code: 'custom' }],
 			});
 		}
+		// Production: a missing model silently becomes "sora-2" (the server schema's default).
+		if (profile.openaiCreateFields && body.model === undefined) body.model = 'sora-2';
 		const model = findModel(body.model);
 		if (!model) {
 			return flatError('unsupported_model_or_endpoint', { requestId: ctx.requestId, reason: 'model_not_found_or_inactive', extra: { model: body.model } });
@@ -153,12 +178,27 @@ class Api {
 		if (directives.guardrail) {
 			return flatError('guardrail_blocked', { requestId: ctx.requestId, reason: 'prompt_blocked_by_guardrail', message: 'The prompt was blocked by a workspace guardrail.' });
 		}
-		if (!auth.key.funds) {
+		let inputReference = null;
+		if (body.input_reference !== undefined) {
+			const inspected = inspectInputReference(body.input_reference);
+			if (!inspected.ok) {
+				return flatError('validation_error', {
+					requestId: ctx.requestId,
+					reason: 'invalid_input_reference',
+					message: inspected.message,
+					details: [{ path: inspected.path, message: inspected.message, code: 'custom', keyword: 'custom', params: {} }],
+				});
+			}
+			inputReference = inspected.info;
+		}
+		if (!auth.key.funds || directives.insufficientFunds || !this.account.canHold(auth.key.workspaceId, model, body)) {
 			return flatError('insufficient_funds', { requestId: ctx.requestId, reason: 'insufficient_balance', message: 'Your wallet balance is too low to hold funds for this video.' });
 		}
-		const job = this.deps.jobs.create({ key: auth.key, body, model, requestId: ctx.requestId, directives, webhook: webhookConfigFromBody(body.webhook) });
+		const stored = body.input_reference === undefined ? body : { ...body, input_reference: describeReference(inputReference) };
+		const job = this.deps.jobs.create({ key: auth.key, body: stored, model, requestId: ctx.requestId, directives, webhook: webhookConfigFromBody(body.webhook), inputReference });
+		if (inputReference) this.deps.received.push({ jobId: job.id, requestId: ctx.requestId, model: model.model, ...inputReference, time: Date.now() });
 		ctx.createdJobId = job.id;
-		return { status: 202, json: this.deps.jobs.toPublic(job) };
+		return { status: 202, json: profile.createResponse === 'openai' ? this.deps.jobs.toCreateResponse(job) : this.deps.jobs.toPublic(job) };
 	}
 
 	// ── GET /videos ──────────────────────────────────────────────────────────
@@ -247,6 +287,14 @@ class Api {
 		const owned = this.ownedJob(ctx, workspaceId, id);
 		if (owned.reply) return owned.reply;
 		const job = owned.job;
+		if (job.minimaxContentError) {
+			return flatError('upstream_error', {
+				reason: 'minimax_api_error',
+				requestId: ctx.requestId,
+				message: 'The upstream provider returned an error.',
+				extra: { workspace_id: workspaceId, upstream_error: { code: 1000, message: 'unknown error' } },
+			});
+		}
 		if (job.status === 'failed') {
 			return flatError('upstream_error', { reason: 'video_generation_failed', message: 'The video generation failed.', requestId: ctx.requestId, extra: { video_id: id } });
 		}
@@ -265,7 +313,9 @@ class Api {
 		}
 		const headers = { 'content-type': MIME_TYPE, ...CONTENT_HEADERS };
 		if (disposition) headers['content-disposition'] = `${disposition}; filename="${id}.mp4"`;
-		return { status: 200, headers, stream: this.deps.content.createStream(spec), length: this.deps.content.length(spec) };
+		// Production passes the provider's Content-Length through only when the provider sent one.
+		const length = job.sendContentLength ? this.deps.content.length(spec) : undefined;
+		return { status: 200, headers, stream: this.deps.content.createStream(spec), length };
 	}
 
 	// ── POST /videos/{id}/download_url ───────────────────────────────────────
@@ -315,6 +365,12 @@ class Api {
 				extra: { video_id: id, status: job.status },
 			});
 		}
+		if (!job.tombstoned && job.deleteErrorStatus) {
+			// OpenAI jobs: the gateway calls the provider's DELETE first and passes a failure through as is.
+			const status = job.deleteErrorStatus;
+			const message = status === 404 ? `Video with id '${job.nativeId}' not found.` : 'The server had an error while processing your request. Sorry about that!';
+			return { status, json: { error: { message, type: status === 404 ? 'invalid_request_error' : 'server_error', param: null, code: status === 404 ? 'video_not_found' : null } } };
+		}
 		job.tombstoned = true;
 		return { status: 200, json: { id, object: 'video.deleted', deleted: true } };
 	}
@@ -335,6 +391,22 @@ class Api {
 	endpoints(ctx) {
 		const auth = authenticateManagement(ctx.req.headers.authorization, this.authOptions());
 		if (!auth.ok) return flatError('unauthorised', { reason: auth.reason, requestId: ctx.requestId, message: unauthorisedMessage(auth.reason) });
+		if (!this.deps.options().batchApi) {
+			// The server answers this gate with a flat body (webhook-endpoints.ts requireWebhookEndpointAccess).
+			return {
+				status: 403,
+				json: {
+					error: 'forbidden',
+					reason: 'batch_api_feature_flag_disabled',
+					message: 'Webhook endpoint settings are currently limited to the enabled Batch API segment.',
+					feature_gate: 'gateway_batch_api',
+					workspace_id: auth.key.workspaceId,
+					status_code: 403,
+					error_type: 'user',
+					error_origin: 'gateway',
+				},
+			};
+		}
 		const method = ctx.req.method === 'HEAD' ? 'GET' : ctx.req.method;
 		return this.deps.endpoints.handle({
 			method,
@@ -361,6 +433,13 @@ function unauthorisedMessage(reason) {
 			legacy_key_prefix_retired: 'Legacy aistats_ keys are retired; use a phaseo_ key.',
 		}[reason] ?? 'Authentication failed.'
 	);
+}
+
+/** What the job keeps of an inline reference (never the data URL itself). */
+function describeReference(info) {
+	if (info.source === 'file_id') return { file_id: info.fileId };
+	if (info.source === 'https') return { image_url: info.url };
+	return { image_url: `[${info.source} ${info.mimeType}, ${info.bytes} bytes, sha256 ${info.sha256}]` };
 }
 
 /** Status filter aliases accepted by GET /videos (unknown values are ignored, as upstream). */

@@ -66,6 +66,13 @@ async function handleControl(sim, req) {
 			case 'references':
 				if (method === 'GET') return ok(sim.references());
 				break;
+			case 'received-references':
+				if (method === 'GET') return ok(sim.receivedReferences());
+				if (method === 'DELETE') {
+					sim.clearReceivedReferences();
+					return ok({ ok: true });
+				}
+				break;
 			case 'jobs':
 				return await jobs(sim, method, id, action, body);
 			case 'content':

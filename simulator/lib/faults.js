@@ -26,6 +26,9 @@ const ROUTE_KEYS = [
 	'PATCH /webhook-endpoints/:id',
 	'DELETE /webhook-endpoints/:id',
 	'POST /webhook-endpoints/:id/rotate-secret',
+	'POST /pricing/calculate',
+	'GET /credits',
+	'GET /generations',
 	'webhook',
 ];
 

@@ -166,7 +166,7 @@ function replacementReply(fault, requestId) {
 		case 'status': {
 			const status = fault.status ?? 500;
 			const code = fault.error ?? errorCodeForStatus(status);
-			return flatError(code, { status, reason: fault.reason ?? 'simulated_fault', message: fault.message, requestId });
+			return flatError(code, { status, reason: fault.reason ?? 'simulated_fault', message: fault.message, requestId, extra: fault.extra });
 		}
 		case 'malformed':
 			return {

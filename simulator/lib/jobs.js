@@ -10,8 +10,9 @@
  */
 
 const { newId, isoTime, unixSeconds, fnv1a, clone } = require('./util');
-const { checkSupport, resolveGeometry, estimateCostUsd, hasAudio } = require('./models');
-const { progressStep } = require('./options');
+const { checkSupport, resolveGeometry, estimateCostUsd, hasAudio, PRODUCTION_ASSET_FACTS } = require('./models');
+const { progressStep, profileOf } = require('./options');
+const { providerFailure, DIAGNOSTIC_CATEGORY, CATEGORIES } = require('./failures');
 const { contentUrl, issueDownloadUrl } = require('./signing');
 const { normalizeWebhookEvents } = require('./validate');
 const { eventIdFor } = require('./webhooks');
@@ -37,19 +38,27 @@ function progressBucket(progress) {
  * @returns {{outcome?: string, processingMs?: number, queuedMs?: number, errorAsString: boolean, guardrail: boolean}}
  */
 function parseDirectives(prompt) {
-	const out = { errorAsString: false, guardrail: false };
+	const out = { errorAsString: false, guardrail: false, insufficientFunds: false, minimaxContentError: false };
 	const pattern = /\[sim:([a-z-]+)(?:=([^\]]*))?\]/gi;
 	let match;
 	while ((match = pattern.exec(String(prompt ?? ''))) !== null) {
 		const name = match[1].toLowerCase();
 		const value = match[2];
-		if (name === 'fail' || name === 'expire' || name === 'cancel' || name === 'stuck' || name === 'complete') out.outcome = name;
+		if (name === 'fail' && value !== undefined && CATEGORIES.includes(value)) {
+			out.outcome = 'fail';
+			out.failureCategory = value;
+		} else if (name === 'fail' || name === 'expire' || name === 'cancel' || name === 'stuck' || name === 'complete') out.outcome = name;
 		else if (name === 'upstream-error-string') {
 			out.outcome = 'fail';
 			out.errorAsString = true;
 		} else if (name === 'ms' && Number.isFinite(Number(value))) out.processingMs = Math.max(0, Number(value));
 		else if (name === 'queued-ms' && Number.isFinite(Number(value))) out.queuedMs = Math.max(0, Number(value));
 		else if (name === 'guardrail') out.guardrail = true;
+		else if (name === 'insufficient-funds') out.insufficientFunds = true;
+		else if (name === 'asset-bytes' && (value === 'none' || value === 'known')) out.assetBytes = value === 'known';
+		else if (name === 'content-length' && (value === 'none' || value === 'sent')) out.contentLength = value === 'sent';
+		else if (name === 'minimax-api-error') out.minimaxContentError = true;
+		else if (name === 'delete-error') out.deleteErrorStatus = Number.isInteger(Number(value)) && Number(value) >= 400 ? Number(value) : 500;
 	}
 	return out;
 }
@@ -95,13 +104,20 @@ class JobStore {
 		const now = Date.now();
 		let outcome = directives.outcome;
 		let errorAsString = directives.errorAsString;
+		let failureCategory = directives.failureCategory;
 		if (!outcome && options.nextOutcomes.length > 0) {
 			const next = options.nextOutcomes.shift();
-			outcome = next === 'upstream-error-string' ? 'fail' : next;
+			if (next.startsWith('fail:')) {
+				outcome = 'fail';
+				failureCategory = next.slice(5);
+			} else outcome = next === 'upstream-error-string' ? 'fail' : next;
 			errorAsString = errorAsString || next === 'upstream-error-string';
 		}
+		const profile = profileOf(options);
+		const facts = PRODUCTION_ASSET_FACTS[model.provider] ?? { assetBytes: true, contentLength: true };
+		const fact = (mode, fromModel) => (mode === 'always' ? true : mode === 'never' ? false : fromModel);
 		const id = newId('vid');
-		const prompt = String(body.prompt);
+		const prompt = String(body.prompt ?? '');
 		const contentBytes = options.contentBytes;
 		const firstClip = fnv1a(prompt);
 		const job = {
@@ -134,7 +150,16 @@ class JobStore {
 				queuedMs: directives.queuedMs ?? options.queuedMs,
 				processingMs: directives.processingMs ?? options.jobMs,
 				unsupported: checkSupport(model, body),
+				failureCategory,
 			},
+			profileName: profile.name,
+			openaiDialect: profile.openaiDialect && model.provider === 'openai',
+			assetSha256: profile.assetSha256,
+			assetBytesKnown: directives.assetBytes ?? fact(profile.assetBytes, facts.assetBytes),
+			sendContentLength: directives.contentLength ?? fact(profile.contentLength, facts.contentLength),
+			minimaxContentError: directives.minimaxContentError,
+			deleteErrorStatus: model.provider === 'openai' ? directives.deleteErrorStatus : undefined,
+			inputReference: args.inputReference ?? null,
 			estimatedUsd: estimateCostUsd(model, body, geometry),
 			error: null,
 			tombstoned: false,
@@ -213,7 +238,8 @@ class JobStore {
 		if (job.status !== 'processing') return;
 		switch (job.plan.outcome) {
 			case 'fail':
-				this.fail(job, job.plan.errorAsString ? 'The provider failed to generate the video.' : providerError(job, 'generation_failed', 'The provider failed to generate the video.'));
+				if (job.plan.failureCategory) this.fail(job, categoryError(job, job.plan.failureCategory), job.plan.failureCategory);
+				else this.fail(job, job.plan.errorAsString ? 'The provider failed to generate the video.' : providerError(job, 'generation_failed', 'The provider failed to generate the video.'));
 				break;
 			case 'expire':
 				this.terminate(job, 'expired');
@@ -255,9 +281,10 @@ class JobStore {
 		this.transition(job, 'completed');
 	}
 
-	fail(job, error) {
+	fail(job, error, category) {
 		if (TERMINAL.has(job.status)) return;
 		job.error = error;
+		job.failureCategory = category ?? null;
 		this.transition(job, 'failed');
 	}
 
@@ -307,9 +334,11 @@ class JobStore {
 		return job;
 	}
 
+	/** Fails a job now with `error` (any value), or with the provider text of a failure category name. */
 	forceFail(id, error) {
 		const job = this.assertForcible(id);
-		this.fail(job, error ?? providerError(job, 'generation_failed', 'The provider failed to generate the video.'));
+		if (typeof error === 'string' && CATEGORIES.includes(error)) this.fail(job, categoryError(job, error), error);
+		else this.fail(job, error ?? providerError(job, 'generation_failed', 'The provider failed to generate the video.'));
 		return job;
 	}
 
@@ -434,8 +463,8 @@ class JobStore {
 				? {
 						id: `ast_${job.id.replace(/^vid_/, '')}`,
 						mime_type: MIME_TYPE,
-						bytes: this.deps.content.length(firstSpec),
-						sha256: job.hashes?.[0] ?? this.deps.content.sha256IfKnown(firstSpec) ?? null,
+						bytes: job.assetBytesKnown ? this.deps.content.length(firstSpec) : null,
+						sha256: job.assetSha256 ? job.hashes?.[0] ?? this.deps.content.sha256IfKnown(firstSpec) ?? null : null,
 						width: job.width,
 						height: job.height,
 						duration_seconds: job.seconds,
@@ -454,7 +483,30 @@ class JobStore {
 			out.download_url = signed?.download_url ?? null;
 			out.expires_at = signed?.expires_at ?? null;
 		}
+		if (job.openaiDialect) applyOpenAiDialect(out, job);
 		return out;
+	}
+
+	/** Production create response: the OpenAI-style video object (no billing, outputs or lifecycle_status). */
+	toCreateResponse(job) {
+		return {
+			id: job.id,
+			object: 'video',
+			model: job.model.model,
+			status: job.status === 'processing' ? 'in_progress' : job.status,
+			progress: job.progress,
+			created_at: unixSeconds(job.createdMs),
+			completed_at: null,
+			expires_at: null,
+			error: null,
+			prompt: String(job.body.prompt ?? ''),
+			seconds: String(job.seconds),
+			size: job.size,
+			remixed_from_video_id: null,
+			quality: 'standard',
+			usage: this.usage(job),
+			meta: { request_id: job.requestId, provider: job.model.provider },
+		};
 	}
 
 	/**
@@ -500,7 +552,9 @@ class JobStore {
 			reservation_status: this.billing(job).reservation_status,
 			finalized_at: isoTime(job.completedMs),
 			upstream_error: failed ? upstreamError(job.error) : null,
-			provider_failure_diagnostics: failed ? { category: 'provider_error', hint: 'The provider rejected or failed the generation.', provider: job.model.provider } : null,
+			provider_failure_diagnostics: failed
+				? { category: DIAGNOSTIC_CATEGORY[job.failureCategory] ?? 'server_error', hint: 'The provider rejected or failed the generation.', provider: job.model.provider }
+				: null,
 			failure_sample: null,
 			routing_diagnostics: null,
 			provider_enablement: null,
@@ -581,6 +635,30 @@ function providerError(job, code, message, param) {
 	};
 }
 
+/** The provider's own error for a failure category (see failures.js). */
+function categoryError(job, category) {
+	const failure = providerFailure(category, job.model.provider);
+	return { code: failure.code, message: failure.message, provider: job.model.provider, type: failure.type, status: failure.status };
+}
+
+/**
+ * OpenAI-provider jobs on GET in production: `in_progress`, string `seconds`, unix-number timestamps,
+ * an `{code, message}` error object, plus `prompt`, `remixed_from_video_id` and `quality`.
+ */
+function applyOpenAiDialect(out, job) {
+	if (out.status === 'processing') out.status = 'in_progress';
+	out.seconds = String(job.seconds);
+	out.started_at = job.startedMs === null ? null : unixSeconds(job.startedMs);
+	out.completed_at = job.completedMs === null ? null : unixSeconds(job.completedMs);
+	if (out.error !== undefined) {
+		const error = out.error;
+		out.error = typeof error === 'string' ? { code: 'video_generation_failed', message: error } : { code: String(error.code ?? 'video_generation_failed'), message: String(error.message ?? '') };
+	}
+	out.prompt = String(job.body.prompt ?? '');
+	out.remixed_from_video_id = null;
+	out.quality = 'standard';
+}
+
 /** `data.upstream_error` as the gateway normalises it. */
 function upstreamError(error) {
 	if (error === null || error === undefined) return null;
@@ -589,7 +667,7 @@ function upstreamError(error) {
 	}
 	const text = (value) => (typeof value === 'string' && value.trim() ? value.trim() : null);
 	return {
-		code: text(error.code),
+		code: typeof error.code === 'number' ? String(error.code) : text(error.code),
 		type: text(error.type),
 		message: text(error.message),
 		description: text(error.description),

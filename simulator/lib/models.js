@@ -65,7 +65,7 @@ const MODELS = [
 		input_types: ['text', 'image'],
 		params: {
 			size: { values: ['1280x720', '720x1280'], default: '1280x720' },
-			duration: { values: [4, 8, 12], default: 4 },
+			duration: { values: [4, 8, 12, 16, 20], default: 4 },
 			input_references: { types: ['image_url'], roles: ['first_frame'], max_items: 1 },
 		},
 		usdPerSecond: { default: 0.1 },
@@ -96,7 +96,45 @@ const MODELS = [
 		usdPerSecond: { default: 0.15 },
 		requiresSource: true,
 	},
+	{
+		model: 'bytedance/seedance-2.0',
+		name: 'Seedance 2.0',
+		provider: 'byteplus',
+		input_types: ['text', 'image'],
+		params: {
+			duration: { values: [5, 10], default: 5 },
+			resolution: { values: ['480p', '720p', '1080p'], default: '720p' },
+			aspect_ratio: { values: ['16:9', '9:16', '1:1'], default: '16:9' },
+			seed: { type: 'integer' },
+			generate_audio: { type: 'boolean', default: false },
+			input_references: { types: ['image_url'], roles: ['first_frame', 'last_frame', 'reference'], max_items: 2 },
+		},
+		usdPerSecond: { '480p': 0.03, '720p': 0.06, '1080p': 0.12 },
+	},
 ];
+
+/** Model ids the server resolves to a catalogue model (a create without `model` becomes `sora-2`). */
+const ALIASES = Object.freeze({ 'sora-2': 'openai/sora-2' });
+
+/**
+ * Providers whose executors take an inline `input_reference` image (data: URL or upload). From the
+ * gateway source: OpenAI (Sora) sends it on as a file; the Google/Vertex and MiniMax executors decode
+ * data: URLs given as the first frame. Other providers: unconfirmed, so the simulated provider rejects it.
+ */
+const INLINE_REFERENCE_PROVIDERS = Object.freeze(['openai', 'google-ai-studio', 'google-vertex', 'minimax']);
+
+/**
+ * Production asset facts per provider, used when the `assetBytes` / `contentLength` mode is `model`:
+ * whether GET shows `asset.bytes`, and whether /content sends a Content-Length (the gateway passes
+ * the provider's header through only when there is one). `asset.sha256` is null in production always.
+ */
+const PRODUCTION_ASSET_FACTS = Object.freeze({
+	'google-ai-studio': { assetBytes: true, contentLength: true },
+	openai: { assetBytes: false, contentLength: true },
+	minimax: { assetBytes: false, contentLength: false },
+	runway: { assetBytes: true, contentLength: false },
+	byteplus: { assetBytes: false, contentLength: false },
+});
 
 const BY_ID = new Map(MODELS.map((model) => [model.model, model]));
 
@@ -112,9 +150,11 @@ const NON_PROVIDER_FIELDS = new Set([
 	'debug',
 	'beta',
 	'echo_upstream_request',
+	'seconds',
+	'input_reference',
 ]);
 
-const findModel = (id) => BY_ID.get(id);
+const findModel = (id) => BY_ID.get(ALIASES[id] ?? id);
 
 function paramDetail(model, spec) {
 	const detail = {};
@@ -193,6 +233,15 @@ function checkSupport(model, body) {
 		if (spec.min !== undefined && value < spec.min) return { param: name, message: `${name} must be at least ${spec.min} for ${model.model}.` };
 		if (spec.max !== undefined && value > spec.max) return { param: name, message: `${name} must be at most ${spec.max} for ${model.model}.` };
 	}
+	if (body.input_reference !== undefined) {
+		if (!INLINE_REFERENCE_PROVIDERS.includes(model.provider) || !model.input_types.includes('image')) {
+			return { param: 'input_reference', message: `${model.model} does not accept an inline input_reference image.` };
+		}
+	}
+	const seconds = effectiveDuration(body);
+	if (body.duration === undefined && seconds !== undefined && model.params.duration?.values && !model.params.duration.values.includes(seconds)) {
+		return { param: 'seconds', message: `${model.model} does not support seconds=${JSON.stringify(body.seconds)}; supported values: ${model.params.duration.values.join(', ')}.` };
+	}
 	if (model.requiresSource) {
 		const refs = Array.isArray(body.input_references) ? body.input_references : [];
 		if (!refs.some((ref) => ref.type === 'video_url')) {
@@ -225,7 +274,7 @@ const RESOLUTION_SHORT_SIDE = { '480p': 480, '720p': 720, '768p': 768, '1080p': 
  * @returns {{seconds: number, width: number, height: number, size: string, resolution: string|null, aspectRatio: string|null}}
  */
 function resolveGeometry(model, body) {
-	const seconds = body.duration ?? model.params.duration?.default ?? 8;
+	const seconds = effectiveDuration(body) ?? model.params.duration?.default ?? 8;
 	if (typeof body.size === 'string' && /^\d+x\d+$/.test(body.size)) {
 		const [width, height] = body.size.split('x').map(Number);
 		return { seconds, width, height, size: body.size, resolution: null, aspectRatio: null };
@@ -254,6 +303,13 @@ function resolveGeometry(model, body) {
 	return { seconds, width, height, size: `${width}x${height}`, resolution, aspectRatio };
 }
 
+/** `duration`, else the OpenAI-native `seconds` string as a number. */
+function effectiveDuration(body) {
+	if (typeof body.duration === 'number') return body.duration;
+	if (typeof body.seconds === 'string' && /^\d+$/.test(body.seconds)) return Number(body.seconds);
+	return undefined;
+}
+
 /** Estimated provider cost in USD for the request (held as funds at create). */
 function estimateCostUsd(model, body, geometry) {
 	const rate = model.usdPerSecond[geometry.resolution ?? ''] ?? model.usdPerSecond.default ?? Object.values(model.usdPerSecond)[0];
@@ -270,4 +326,4 @@ function hasAudio(model, body) {
 	return model.provider === 'openai';
 }
 
-module.exports = { MODELS, findModel, listModels, publicModel, checkSupport, resolveGeometry, estimateCostUsd, hasAudio };
+module.exports = { MODELS, ALIASES, INLINE_REFERENCE_PROVIDERS, PRODUCTION_ASSET_FACTS, effectiveDuration, findModel, listModels, publicModel, checkSupport, resolveGeometry, estimateCostUsd, hasAudio };

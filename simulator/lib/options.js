@@ -6,13 +6,22 @@
 const crypto = require('node:crypto');
 const { parseByteSize } = require('./util');
 
-const OUTCOMES = Object.freeze(['complete', 'fail', 'expire', 'cancel', 'stuck', 'upstream-error-string']);
+const FAILURE_CATEGORIES = Object.freeze(['content_filter', 'invalid_input', 'provider_error', 'provider_unavailable', 'insufficient_funds']);
+const OUTCOMES = Object.freeze(['complete', 'fail', 'expire', 'cancel', 'stuck', 'upstream-error-string', ...FAILURE_CATEGORIES.map((category) => `fail:${category}`)]);
+const PROFILES = Object.freeze(['production', 'docs']);
+const ASSET_FACT_MODES = Object.freeze(['model', 'always', 'never']);
 
 /** @returns {Record<string, any>} fresh defaults (the signing secret is random per instance). */
 function defaultOptions() {
 	return {
 		host: '127.0.0.1',
 		port: 0,
+		profile: 'production',
+		batchApi: true,
+		pricingApi: true,
+		assetBytes: undefined,
+		contentLength: undefined,
+		walletBalanceUsd: 1_000_000,
 		publicUrl: undefined,
 		queuedMs: 300,
 		jobMs: 3000,
@@ -23,7 +32,7 @@ function defaultOptions() {
 		webhookTimeoutMs: 30_000,
 		signedUrlSecret: crypto.randomBytes(32).toString('hex'),
 		requireHttpsWebhooks: false,
-		acceptInlineWebhooks: true,
+		acceptInlineWebhooks: undefined,
 		fetchReferences: false,
 		allowHttpReferences: false,
 		referenceTimeoutMs: 30_000,
@@ -47,10 +56,20 @@ const NUMBER_OPTIONS = [
 	'referenceTimeoutMs',
 	'listWindow',
 	'maxBodyBytes',
+	'walletBalanceUsd',
 ];
 /** Options whose default is "unset"; passing null restores that. */
-const NULLABLE_OPTIONS = ['progressStepMs', 'contentBytes', 'publicUrl', 'logger'];
-const BOOLEAN_OPTIONS = ['requireHttpsWebhooks', 'acceptInlineWebhooks', 'fetchReferences', 'allowHttpReferences', 'insecureTls', 'logRequests'];
+const NULLABLE_OPTIONS = ['progressStepMs', 'contentBytes', 'publicUrl', 'logger', 'acceptInlineWebhooks', 'assetBytes', 'contentLength'];
+const BOOLEAN_OPTIONS = [
+	'requireHttpsWebhooks',
+	'acceptInlineWebhooks',
+	'fetchReferences',
+	'allowHttpReferences',
+	'insecureTls',
+	'logRequests',
+	'batchApi',
+	'pricingApi',
+];
 
 /**
  * Validates and merges a partial options object into `target` (mutates and returns it).
@@ -83,6 +102,10 @@ function applyOptions(target, partial) {
 			}
 			target.webhookRetryDelaysMs = [...value];
 			continue;
+		} else if (name === 'profile') {
+			if (!PROFILES.includes(value)) throw new TypeError(`Option profile must be one of: ${PROFILES.join(', ')}`);
+		} else if (name === 'assetBytes' || name === 'contentLength') {
+			if (!ASSET_FACT_MODES.includes(value)) throw new TypeError(`Option ${name} must be one of: ${ASSET_FACT_MODES.join(', ')}`);
 		} else if (name === 'nextOutcomes') {
 			if (!Array.isArray(value) || value.some((outcome) => !OUTCOMES.includes(outcome))) {
 				throw new TypeError(`Option nextOutcomes must be an array of: ${OUTCOMES.join(', ')}`);
@@ -106,13 +129,51 @@ function applyOptions(target, partial) {
 	return target;
 }
 
+/**
+ * What each profile means. `production` is the gateway as its newest server code behaves
+ * (/work/shared/gateway-api.md, "The production gateway today"); `docs` is the published contract.
+ * Explicit options (`acceptInlineWebhooks`, `assetBytes`, `contentLength`) win over the profile.
+ */
+const PROFILE_DEFAULTS = Object.freeze({
+	production: Object.freeze({
+		acceptInlineWebhooks: false,
+		assetSha256: false,
+		assetBytes: 'model',
+		contentLength: 'model',
+		createResponse: 'openai',
+		openaiDialect: true,
+		openaiCreateFields: true,
+	}),
+	docs: Object.freeze({
+		acceptInlineWebhooks: true,
+		assetSha256: true,
+		assetBytes: 'always',
+		contentLength: 'always',
+		createResponse: 'job',
+		openaiDialect: false,
+		openaiCreateFields: false,
+	}),
+});
+
+/** The effective behaviour switches: the profile's, overridden by explicit options. */
+function profileOf(options) {
+	const base = PROFILE_DEFAULTS[options.profile] ?? PROFILE_DEFAULTS.production;
+	return {
+		name: options.profile,
+		...base,
+		acceptInlineWebhooks: options.acceptInlineWebhooks ?? base.acceptInlineWebhooks,
+		assetBytes: options.assetBytes ?? base.assetBytes,
+		contentLength: options.contentLength ?? base.contentLength,
+	};
+}
+
 /** Options that cannot change after listen(). */
 const STARTUP_ONLY = ['host', 'port'];
 
 /** Copy safe to hand out over the control API (no signing secret, no functions). */
 function publicOptions(options) {
 	const { signedUrlSecret, logger, ...rest } = options;
-	return { ...rest, signedUrlSecret: signedUrlSecret ? '(set)' : undefined };
+	return { ...rest, signedUrlSecret: signedUrlSecret ? '(set)' : undefined, effectiveProfile: profileOf(options) };
 }
 
 /** Effective progress tick: explicit value, or ~20 ticks per job with a floor. */
@@ -134,6 +195,12 @@ function optionsFromEnv(env) {
 		if (env[name] !== undefined && env[name] !== '') out[key] = /^(1|true|yes|on)$/i.test(env[name]);
 	};
 	number('SIM_PORT', 'port');
+	if (env.SIM_PROFILE) out.profile = env.SIM_PROFILE;
+	bool('SIM_BATCH_API', 'batchApi');
+	bool('SIM_PRICING_API', 'pricingApi');
+	if (env.SIM_ASSET_BYTES) out.assetBytes = env.SIM_ASSET_BYTES;
+	if (env.SIM_CONTENT_LENGTH) out.contentLength = env.SIM_CONTENT_LENGTH;
+	number('SIM_WALLET_BALANCE_USD', 'walletBalanceUsd');
 	if (env.SIM_HOST) out.host = env.SIM_HOST;
 	if (env.SIM_PUBLIC_URL) out.publicUrl = env.SIM_PUBLIC_URL;
 	number('SIM_QUEUED_MS', 'queuedMs');
@@ -154,4 +221,4 @@ function optionsFromEnv(env) {
 	return out;
 }
 
-module.exports = { OUTCOMES, defaultOptions, applyOptions, STARTUP_ONLY, publicOptions, progressStep, optionsFromEnv };
+module.exports = { OUTCOMES, FAILURE_CATEGORIES, PROFILES, PROFILE_DEFAULTS, profileOf, defaultOptions, applyOptions, STARTUP_ONLY, publicOptions, progressStep, optionsFromEnv };

@@ -42,6 +42,13 @@ const TOP_LEVEL_KEYS = new Set([
 	'routing',
 ]);
 
+/** Fields only the production schema knows (OpenAI-native create fields). */
+const OPENAI_CREATE_KEYS = new Set(['seconds', 'input_reference']);
+const OPENAI_SECONDS = ['4', '8', '12', '16', '20'];
+const MAX_PROMPT_CHARS = 32_000;
+/** The server's cap on input_reference.image_url ("a 20 MB image expands to roughly 26.7 MB as base64"). */
+const MAX_IMAGE_URL_CHARS = 28_000_000;
+
 const RESOLUTIONS = ['480p', '720p', '1080p', '1K', '2K', '4K'];
 const ROLES = ['first_frame', 'last_frame', 'reference', 'source', 'mask'];
 const OUTPUT_ACCESS = ['bytes', 'signed_url', 'both'];
@@ -174,7 +181,8 @@ function webhookUrlProblem(value, options) {
 
 /**
  * @typedef {{path: Array<string|number>, message: string, code: string}} Problem
- * @typedef {{requireHttpsWebhooks?: boolean, acceptInlineWebhooks?: boolean, allowHttpReferences?: boolean}} ValidateOptions
+ * @typedef {{requireHttpsWebhooks?: boolean, acceptInlineWebhooks?: boolean, allowHttpReferences?: boolean,
+ *   openaiCreateFields?: boolean}} ValidateOptions
  */
 
 /**
@@ -189,6 +197,7 @@ function validateCreate(body, options = {}) {
 		requireHttpsWebhooks: options.requireHttpsWebhooks ?? false,
 		acceptInlineWebhooks: options.acceptInlineWebhooks ?? true,
 		allowHttpReferences: options.allowHttpReferences ?? false,
+		openaiCreateFields: options.openaiCreateFields ?? false,
 	};
 	/** @type {Problem[]} */
 	const problems = [];
@@ -200,15 +209,32 @@ function validateCreate(body, options = {}) {
 	}
 
 	for (const key of Object.keys(body)) {
-		if (!TOP_LEVEL_KEYS.has(key)) add([key], `Unrecognized key: '${key}'`, 'unrecognized_key');
+		if (!TOP_LEVEL_KEYS.has(key) && !(opts.openaiCreateFields && OPENAI_CREATE_KEYS.has(key))) add([key], `Unrecognized key: '${key}'`, 'unrecognized_key');
 	}
 
 	// model / prompt
-	if (body.model === undefined || body.model === null || body.model === '') add(['model'], 'model is required', 'model_required');
-	else if (typeof body.model !== 'string') add(['model'], 'Expected string', 'invalid_type');
-	if (body.prompt === undefined) add(['prompt'], 'prompt is required', 'required');
-	else if (typeof body.prompt !== 'string') add(['prompt'], 'Expected string', 'invalid_type');
-	else if (body.prompt.length === 0) add(['prompt'], 'prompt must not be empty', 'too_small');
+	if (opts.openaiCreateFields) {
+		// Production schema: model defaults to "sora-2"; prompt defaults to "" and may be blank when an
+		// image reference is given; OpenAI-native `seconds` and `input_reference` are accepted.
+		if (body.model !== undefined && (typeof body.model !== 'string' || body.model.length === 0)) add(['model'], 'Expected a non-empty string', 'invalid_type');
+		if (body.prompt !== undefined && typeof body.prompt !== 'string') add(['prompt'], 'Expected string', 'invalid_type');
+		else if (typeof body.prompt === 'string' && body.prompt.length > MAX_PROMPT_CHARS) {
+			add(['prompt'], `String must contain at most ${MAX_PROMPT_CHARS} character(s)`, 'too_big');
+		} else {
+			const hasImage = body.input_reference != null || (Array.isArray(body.input_references) && body.input_references.some((ref) => ref?.type === 'image_url'));
+			if (!String(body.prompt ?? '').trim() && !hasImage) add(['prompt'], 'prompt is required unless an image input reference is provided', 'custom');
+		}
+		if (body.seconds !== undefined && !OPENAI_SECONDS.includes(body.seconds)) {
+			add(['seconds'], `Invalid enum value. Expected ${OPENAI_SECONDS.map((value) => `'${value}'`).join(' | ')}, received '${body.seconds}'`, 'invalid_enum_value');
+		}
+		if (body.input_reference !== undefined) validateInputReference(body.input_reference, add);
+	} else {
+		if (body.model === undefined || body.model === null || body.model === '') add(['model'], 'model is required', 'model_required');
+		else if (typeof body.model !== 'string') add(['model'], 'Expected string', 'invalid_type');
+		if (body.prompt === undefined) add(['prompt'], 'prompt is required', 'required');
+		else if (typeof body.prompt !== 'string') add(['prompt'], 'Expected string', 'invalid_type');
+		else if (body.prompt.length === 0) add(['prompt'], 'prompt must not be empty', 'too_small');
+	}
 
 	// numbers
 	integer(body, 'duration', { min: 1, max: 120 }, add);
@@ -333,6 +359,7 @@ function rejectControlledKeys(value, path, add, topLevel) {
 
 function validateWebhook(webhook, opts, add) {
 	if (!isPlainObject(webhook)) return add(['webhook'], 'Expected object', 'invalid_type');
+	if (!opts.acceptInlineWebhooks) return validateEndpointWebhook(webhook, add);
 	const allowed = opts.acceptInlineWebhooks ? ['endpoint_id', 'events', 'url', 'secret'] : ['endpoint_id', 'events'];
 	for (const key of Object.keys(webhook)) {
 		if (!allowed.includes(key)) add(['webhook', key], `Unrecognized key: '${key}'`, 'unrecognized_key');
@@ -365,6 +392,54 @@ function validateWebhook(webhook, opts, add) {
 	}
 }
 
+/**
+ * The production server's VideoWebhookSchema: zod `{endpoint_id: string.min(1), events?: string[]}.strict()`.
+ * An inline `{url, secret}` gets exactly what zod reports: `endpoint_id` Required, then `unrecognized_keys`.
+ */
+function validateEndpointWebhook(webhook, add) {
+	if (webhook.endpoint_id === undefined) add(['webhook', 'endpoint_id'], 'Required', 'invalid_type');
+	else if (typeof webhook.endpoint_id !== 'string') add(['webhook', 'endpoint_id'], `Expected string, received ${typeof webhook.endpoint_id}`, 'invalid_type');
+	else if (webhook.endpoint_id.length === 0) add(['webhook', 'endpoint_id'], 'String must contain at least 1 character(s)', 'too_small');
+	if (webhook.events !== undefined) {
+		if (!Array.isArray(webhook.events)) add(['webhook', 'events'], 'Expected array', 'invalid_type');
+		else {
+			webhook.events.forEach((event, index) => {
+				if (typeof event !== 'string' || event.length === 0) add(['webhook', 'events', index], 'Expected non-empty string', 'invalid_type');
+			});
+		}
+	}
+	const unknown = Object.keys(webhook).filter((key) => key !== 'endpoint_id' && key !== 'events');
+	if (unknown.length > 0) add(['webhook'], `Unrecognized key(s) in object: ${unknown.map((key) => `'${key}'`).join(', ')}`, 'unrecognized_keys');
+	if (Array.isArray(webhook.events) && webhook.events.length > 0 && normalizeWebhookEvents(webhook.events).length === 0) {
+		add(['webhook'], 'Invalid video webhook configuration', 'custom');
+	}
+}
+
+/**
+ * Production `input_reference`: an uploaded multipart file, or strictly `{file_id}` xor `{image_url}`
+ * (image_url ≤ 28,000,000 characters: an https URL or a data: URL; decoding and MIME checks happen on create).
+ */
+function validateInputReference(value, add) {
+	if (isUploadedFile(value)) return;
+	if (!isPlainObject(value)) return add(['input_reference'], 'Expected an object {image_url} or {file_id}, or a multipart file', 'invalid_union');
+	for (const key of Object.keys(value)) {
+		if (key !== 'file_id' && key !== 'image_url') add(['input_reference'], `Unrecognized key(s) in object: '${key}'`, 'unrecognized_keys');
+	}
+	for (const key of ['file_id', 'image_url']) {
+		if (value[key] === undefined) continue;
+		if (typeof value[key] !== 'string') add(['input_reference', key], 'Expected string', 'invalid_type');
+		else if (value[key].length === 0) add(['input_reference', key], 'String must contain at least 1 character(s)', 'too_small');
+	}
+	if (typeof value.image_url === 'string' && value.image_url.length > MAX_IMAGE_URL_CHARS) {
+		add(['input_reference', 'image_url'], `String must contain at most ${MAX_IMAGE_URL_CHARS} character(s)`, 'too_big');
+	}
+	if ((value.file_id ? 1 : 0) + (value.image_url ? 1 : 0) !== 1) add(['input_reference'], 'Provide exactly one of file_id or image_url', 'custom');
+}
+
+/** Marks a multipart file part so the validator accepts it as `input_reference`. */
+const UPLOADED_FILE = Symbol.for('ai-stats-simulator.uploaded-file');
+const isUploadedFile = (value) => Boolean(value && typeof value === 'object' && value[UPLOADED_FILE] === true);
+
 function validateRouting(key, value, add) {
 	if (!isPlainObject(value)) return add([key], 'Expected object', 'invalid_type');
 	for (const list of ['order', 'only', 'ignore']) {
@@ -389,6 +464,11 @@ function validateDebug(value, add) {
 
 module.exports = {
 	validateCreate,
+	UPLOADED_FILE,
+	isUploadedFile,
+	OPENAI_SECONDS,
+	MAX_IMAGE_URL_CHARS,
+	MAX_PROMPT_CHARS,
 	normalizeWebhookEvent,
 	normalizeWebhookEvents,
 	webhookUrlProblem,

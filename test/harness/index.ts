@@ -12,12 +12,11 @@ export type {
 	WebhookTriggerOptions,
 	WebhookTriggerResult,
 } from './triggers';
-export { getNodeWebhooks } from './webhook-invocation';
 export { testCredential } from './credential-test';
 export type { CredentialTestOptions } from './credential-test';
-export { callListSearch, callLoadOptions } from './node-methods';
+export { callListSearch } from './node-methods';
 export type { ListSearchOptions, NodeMethodOptions } from './node-methods';
-export { harnessLogs, harnessLogText, clearHarnessLogs } from './logs';
+export { harnessLogs, harnessLogText } from './logs';
 export type { HarnessLogEntry, HarnessLogLevel } from './logs';
 export { HarnessCredentialsHelper } from './credentials';
 export type { HarnessCredential } from './credentials';

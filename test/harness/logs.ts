@@ -50,13 +50,9 @@ export class CapturingLogger implements WorkflowLogger {
 	}
 }
 
-/** Everything logged since the process started (or since the last `clearHarnessLogs()`). */
+/** Everything logged since the process started. */
 export function harnessLogs(): readonly HarnessLogEntry[] {
 	return captured;
-}
-
-export function clearHarnessLogs(): void {
-	captured.length = 0;
 }
 
 /**

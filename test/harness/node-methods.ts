@@ -11,7 +11,6 @@ import type {
 	INodeCredentials,
 	INodeListSearchResult,
 	INodeParameters,
-	INodePropertyOptions,
 	INodeType,
 	IVersionedNodeType,
 } from 'n8n-workflow';
@@ -49,17 +48,6 @@ export async function callListSearch(
 	const method = type.methods?.listSearch?.[methodName];
 	if (!method) throw new UnexpectedError(`Node has no methods.listSearch.${methodName}`);
 	return await method.call(context, options.filter, options.paginationToken);
-}
-
-export async function callLoadOptions(
-	nodeType: INodeType | IVersionedNodeType,
-	methodName: string,
-	options: NodeMethodOptions = {},
-): Promise<INodePropertyOptions[]> {
-	const { type, context } = await prepare(nodeType, options);
-	const method = type.methods?.loadOptions?.[methodName];
-	if (!method) throw new UnexpectedError(`Node has no methods.loadOptions.${methodName}`);
-	return await method.call(context);
 }
 
 async function prepare(nodeType: INodeType | IVersionedNodeType, options: NodeMethodOptions) {

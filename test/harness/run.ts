@@ -45,7 +45,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	ensureHarnessReady();
 	const context = await createRunContext(options);
 	const workflow = buildWorkflow(context);
-	const startNodeName = options.startNode ?? options.workflow.nodes[0]?.name;
+	const startNodeName = options.workflow.nodes[0]?.name;
 	const startNode = startNodeName ? workflow.getNode(startNodeName) : null;
 	if (!startNode) throw new UnexpectedError(`Start node "${startNodeName}" is not in the workflow`);
 
@@ -82,7 +82,7 @@ export async function superviseExecution(
 	},
 ): Promise<HarnessRunResult> {
 	const startedAt = Date.now();
-	const graceMs = context.options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+	const graceMs = DEFAULT_CANCEL_GRACE_MS;
 	let cancelledAt: number | undefined;
 	let abortTimer: NodeJS.Timeout | undefined;
 	let graceTimer: NodeJS.Timeout | undefined;
@@ -199,10 +199,4 @@ export class HarnessRunResult implements RunResult {
 		}
 		return binary;
 	}
-}
-
-/** Re-activates the run's binary store, so helpers inside a resumed run use the same one. */
-export function activateContext(context: HarnessRunContext): void {
-	ensureHarnessReady();
-	activateBinaryStore(context.binaryStore);
 }

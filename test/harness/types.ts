@@ -35,8 +35,6 @@ export interface RunOptions {
 	credentialTypes?: Record<string, ICredentialType>;
 	workflow: HarnessWorkflow;
 	credentials?: HarnessCredential[];
-	/** Node to start from; default: the first node of `workflow.nodes`. */
-	startNode?: string;
 	/** Default 'default' (inline base64); 'filesystem' stores binaries on disk like n8n 2.x. */
 	binaryMode?: HarnessBinaryMode;
 	/**
@@ -47,8 +45,6 @@ export interface RunOptions {
 	webhookBaseUrl?: string;
 	/** Cancel the execution after this many ms, as the editor's stop button does. */
 	abortAfterMs?: number;
-	/** After a cancel, how long to wait for the running node to stop (default 5000 ms). */
-	cancelGraceMs?: number;
 	executionId?: string;
 	/** Execution mode; default 'manual' (the editor's "Execute workflow"). */
 	mode?: WorkflowExecuteMode;

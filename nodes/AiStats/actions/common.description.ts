@@ -63,3 +63,18 @@ export const videoIdLocator: INodeProperties = {
 		},
 	],
 };
+
+/** "Multiple Outputs": how the files of a multi-sample job become items. */
+export function multipleOutputsOption(description: string): INodeProperties {
+	return {
+		displayName: 'Multiple Outputs',
+		name: 'layout',
+		type: 'options',
+		options: [
+			{ name: 'One Item per Output', value: 'separateItems' },
+			{ name: 'All Outputs in One Item', value: 'oneItem' },
+		],
+		default: 'separateItems',
+		description,
+	};
+}

@@ -1,7 +1,6 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../shared/transport';
-import type { VideoJob } from '../../shared/video';
+import { listModels, listVideos } from '../../shared/gateway';
 
 function matches(filter: string | undefined, ...values: unknown[]): boolean {
 	if (!filter) return true;
@@ -11,7 +10,7 @@ function matches(filter: string | undefined, ...values: unknown[]): boolean {
 
 /** Active video models from the gateway catalogue, searchable by ID or name. */
 export async function searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const list = await gatewayRequest<{ data?: IDataObject[] }>(this, { method: 'GET', path: '/videos/models' });
+	const list = await listModels(this);
 	const results: INodeListSearchItems[] = (list.data ?? [])
 		.filter((model) => typeof model.model === 'string' && (model.status === undefined || model.status === 'active'))
 		.filter((model) => matches(filter, model.model, model.name))
@@ -37,11 +36,7 @@ export async function searchVideos(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const page = await gatewayRequest<{ data?: VideoJob[]; has_more?: boolean; last_id?: string }>(this, {
-		method: 'GET',
-		path: '/videos',
-		qs: { limit: 100, order: 'desc', ...(paginationToken ? { after: paginationToken } : {}) },
-	});
+	const page = await listVideos(this, { limit: 100, order: 'desc', ...(paginationToken ? { after: paginationToken } : {}) });
 	const data = page.data ?? [];
 	const results = data
 		.filter((job) => matches(filter, job.id, job.model, job.status))

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../../shared/transport';
+import { listModels } from '../../../shared/gateway';
 import { forEachItem } from '../../helpers/items';
 import { toList } from '../../helpers/parameters';
 
@@ -27,20 +27,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['model'], operation: ['getMany'] } }, properties);
 
-export interface ModelList {
-	data?: IDataObject[];
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject[]> => {
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as { params?: string };
-		const params = toList(filters.params);
-		const list = await gatewayRequest<ModelList>(this, {
-			method: 'GET',
-			path: '/videos/models',
-			qs: params.length ? { params: params.join(',') } : undefined,
-			itemIndex,
-		});
+		const list = await listModels(this, toList(filters.params), itemIndex);
 		return Array.isArray(list.data) ? list.data : [];
 	});
 }

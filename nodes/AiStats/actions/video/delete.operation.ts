@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../../shared/transport';
+import { deleteVideo } from '../../../shared/gateway';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoIdLocator } from '../common.description';
@@ -18,11 +18,7 @@ export const description = updateDisplayOptions({ show: { resource: ['video'], o
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
 		const videoId = getVideoId(this, itemIndex);
-		const result = await gatewayRequest<IDataObject>(this, {
-			method: 'DELETE',
-			path: `/videos/${encodeURIComponent(videoId)}`,
-			itemIndex,
-		});
+		const result = await deleteVideo(this, videoId, itemIndex);
 		return { id: videoId, deleted: true, ...result };
 	});
 }

@@ -1,15 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { asNodeError } from '../../../shared/errors';
-import { openVideoContent, type StreamResponse } from '../../../shared/transport';
-import { normalizeStatus, type VideoJob } from '../../../shared/video';
+import { getVideo, streamVideoContent } from '../../../shared/gateway';
+import { downloadIdleTimeoutOption, idleTimeoutMs, verifyChecksumOption } from '../../../shared/download.description';
+import { noRetryPolicy } from '../../../shared/retry';
+import type { StreamResponse } from '../../../shared/transport';
+import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
-import { downloadIdleTimeoutOption, idleTimeoutMs, verifyChecksumOption } from '../../../shared/download.description';
-import { includeSignedLinksOption, videoIdLocator } from '../common.description';
-import { fetchVideo } from './get.operation';
+import { includeSignedLinksOption, multipleOutputsOption, videoIdLocator } from '../common.description';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -57,17 +57,7 @@ const properties: INodeProperties[] = [
 				description: 'Name of the file; by default &lt;video ID&gt;.mp4 (or &lt;video ID&gt;-&lt;index&gt;.mp4 for extra samples)',
 			},
 			includeSignedLinksOption,
-			{
-				displayName: 'Multiple Outputs',
-				name: 'layout',
-				type: 'options',
-				options: [
-					{ name: 'One Item per Output', value: 'separateItems' },
-					{ name: 'All Outputs in One Item', value: 'oneItem' },
-				],
-				default: 'separateItems',
-				description: 'With "All Outputs": one item per file, or one item with a binary field per file',
-			},
+			multipleOutputsOption('With "All Outputs": one item per file, or one item with a binary field per file'),
 			verifyChecksumOption,
 		],
 	},
@@ -100,13 +90,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		// the two round trips overlap. Not retried here: a failure is retried after the job read.
 		const opened =
 			outputs === 'single'
-				? openVideoContent(this, videoId, index > 0 ? index : undefined, itemIndex, { idleTimeoutMs: idleTimeout, retry: 'none' }).catch(
+				? streamVideoContent(this, videoId, index > 0 ? index : undefined, itemIndex, { idleTimeoutMs: idleTimeout, retry: noRetryPolicy }).catch(
 						() => undefined,
 					)
 				: undefined;
-		const job: VideoJob = await fetchVideo(this, videoId, itemIndex).catch((error: unknown) => {
+		const job = await getVideo(this, videoId, itemIndex).catch((error: unknown) => {
 			discardOpened(opened);
-			throw asNodeError(this.getNode(), error, itemIndex);
+			throw error;
 		});
 		const status = normalizeStatus(job.status);
 		if (status !== 'completed') {

@@ -1,29 +1,41 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { jobToJson } from '../../../shared/video';
-import { errorItem, pairedItems } from '../../helpers/items';
-import { finishJobs, readWaitSettings } from '../../waiting/outcomes';
-import { startResumeWait } from '../../waiting/resume';
-import { generateProperties } from './generate.description';
-import { createJobs, prepareBodies, type WaitMode } from './generate.jobs';
+import { createdItems } from '../../waiting/items';
+import { parkBatch, resumeCallback } from '../../waiting/park';
+import { pollBatch } from '../../waiting/poll';
+import { readWaitSettings } from '../../waiting/settings';
+import { prepareBodies } from './generate/bodies';
+import { createAgainWithoutWebhook, createJobs, throwFirstCreateFailure } from './generate/create';
+import { generateProperties } from './generate/description';
+import type { WaitMode } from './generate/itemSettings';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['video'], operation: ['generate'] } },
 	generateProperties,
 );
 
+/**
+ * Generate: read the settings → build and check every item's body → create the jobs → return
+ * them (Don't Wait), poll them here (Poll), or park the execution until the gateway's callbacks
+ * resume it (Webhook (Resume), see waiting/resume.ts) → items.
+ */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
-	if (mode === 'webhook') return await startResumeWait(this);
+	const wait = readWaitSettings(this);
+	const callback = mode === 'webhook' ? await resumeCallback(this) : undefined;
+	const prepared = await prepareBodies(this, callback);
 
-	const settings = readWaitSettings(this);
-	const prepared = await prepareBodies(this);
-	const created = await createJobs(this, prepared, settings.concurrency);
-	if (mode === 'none') {
-		return created.flatMap((entry) =>
-			'error' in entry ? [errorItem(entry.itemIndex, entry.error)] : pairedItems(entry.itemIndex, jobToJson(entry.job, settings.includeSignedLinks)),
-		);
+	if (mode !== 'webhook') {
+		const created = await createJobs(this, prepared, wait.concurrency);
+		if (mode === 'none') return createdItems(created, wait.includeSignedLinks);
+		return await pollBatch(this, created, wait);
 	}
-	return await finishJobs(this, created, settings);
+
+	// Failures are decided below: an inline callback the gateway refuses is created again without it.
+	const first = await createJobs(this, prepared, wait.concurrency, true);
+	const { created, refused } = await createAgainWithoutWebhook(this, prepared, first, wait.concurrency);
+	throwFirstCreateFailure(this, created);
+	if (refused) return await pollBatch(this, created, wait);
+	return await parkBatch(this, created, wait);
 }

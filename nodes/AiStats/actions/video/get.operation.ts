@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../../shared/transport';
-import { jobToJson, type VideoJob } from '../../../shared/video';
+import { getVideo } from '../../../shared/gateway';
+import { jobToJson } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { jobOutputOptions, videoIdLocator } from '../common.description';
@@ -14,17 +14,9 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, properties);
 
-export async function fetchVideo(ctx: IExecuteFunctions, videoId: string, itemIndex?: number): Promise<VideoJob> {
-	return await gatewayRequest<VideoJob>(ctx, {
-		method: 'GET',
-		path: `/videos/${encodeURIComponent(videoId)}`,
-		itemIndex,
-	});
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
-		const job = await fetchVideo(this, getVideoId(this, itemIndex), itemIndex);
+		const job = await getVideo(this, getVideoId(this, itemIndex), itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as { includeSignedLinks?: boolean };
 		return jobToJson(job, options.includeSignedLinks === true);
 	});

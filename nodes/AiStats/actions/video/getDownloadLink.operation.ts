@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../../shared/transport';
+import { createDownloadUrl } from '../../../shared/gateway';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoIdLocator } from '../common.description';
@@ -42,11 +42,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-interface DownloadLink {
-	download_url: string;
-	expires_at: number;
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex): Promise<IDataObject> => {
 		const videoId = getVideoId(this, itemIndex);
@@ -63,14 +58,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				{ itemIndex },
 			);
 		}
-		const link = await gatewayRequest<DownloadLink>(this, {
-			method: 'POST',
-			path: `/videos/${encodeURIComponent(videoId)}/download_url`,
-			body: { index, ttl_seconds: ttlSeconds, disposition },
-			// Asking for a link twice is harmless: safe to retry.
-			retry: 'idempotent',
-			itemIndex,
-		});
+		const link = await createDownloadUrl(this, videoId, { index, ttl_seconds: ttlSeconds, disposition }, itemIndex);
 		const expiresAt = typeof link.expires_at === 'number' ? link.expires_at : Number(link.expires_at);
 		return {
 			video_id: videoId,

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { gatewayRequest } from '../../../shared/transport';
+import { listVideos } from '../../../shared/gateway';
 import { ALL_STATUSES, jobToJson, type VideoJob } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { jobOutputOptions } from '../common.description';
@@ -59,12 +59,6 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['getMany'] } }, properties);
 
-interface VideoList {
-	data?: VideoJob[];
-	has_more?: boolean;
-	last_id?: string | null;
-}
-
 const PAGE_SIZE = 200;
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -79,12 +73,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		let after: string | undefined;
 		// Cursor pagination: `after` is the last id of the previous page.
 		while (jobs.length < limit) {
-			const page = await gatewayRequest<VideoList>(this, {
-				method: 'GET',
-				path: '/videos',
-				qs: { ...qs, limit: Math.min(PAGE_SIZE, limit - jobs.length), ...(after ? { after } : {}) },
-				itemIndex,
-			});
+			const page = await listVideos(this, { ...qs, limit: Math.min(PAGE_SIZE, limit - jobs.length), ...(after ? { after } : {}) }, itemIndex);
 			const data = Array.isArray(page.data) ? page.data : [];
 			jobs.push(...data);
 			const lastId = page.last_id ?? data[data.length - 1]?.id;

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+/** The one credential both nodes use, and the one reader of each of its fields. */
+
+export const CREDENTIAL_NAME = 'aiStatsApi';
+export const DEFAULT_BASE_URL = 'https://api.phaseo.app/v1';
+
+export type CredentialFunctions = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+
+/** The Base URL without trailing slashes; the production gateway when left empty. */
+export async function readBaseUrl(ctx: CredentialFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	const baseUrl = typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim() !== '' ? credentials.baseUrl : DEFAULT_BASE_URL;
+	return baseUrl.trim().replace(/\/+$/, '');
+}
+
+/** The Webhook Signing Secret exactly as entered; '' when none is set. */
+export async function readWebhookSecret(ctx: CredentialFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	return typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret : '';
+}
+
+/** The optional Management Key (registers webhook endpoints); '' when none is set. */
+export async function readManagementKey(ctx: CredentialFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	return typeof credentials.managementKey === 'string' ? credentials.managementKey.trim() : '';
+}

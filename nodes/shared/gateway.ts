@@ -1,0 +1,147 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { createPolicy, readPolicy } from './retry';
+import { gatewayRequest, gatewayStream, type BodyReadOptions, type GatewayFunctions, type StreamResponse } from './transport';
+import type { VideoJob } from './video';
+
+/**
+ * One function per gateway route, with the types of what they answer. Operations, waiting, list
+ * search and the trigger call these; transport.ts does the sending.
+ */
+
+export interface VideoList {
+	data?: VideoJob[];
+	has_more?: boolean;
+	last_id?: string | null;
+}
+
+/** An entry of GET /videos/models (the fields the node reads; the detail format is open). */
+export interface ModelEntry extends IDataObject {
+	model: string;
+	name?: string;
+	status?: string;
+	input_types?: string[];
+	supported_params?: string[];
+	supported_params_detail?: IDataObject;
+}
+
+export interface ModelList {
+	data?: ModelEntry[];
+}
+
+export interface DownloadLinkRequest {
+	index: number;
+	ttl_seconds: number;
+	disposition: string;
+}
+
+export interface DownloadLink {
+	download_url: string;
+	expires_at: number;
+}
+
+export interface WebhookEndpoint {
+	id: string;
+	url?: string;
+	events?: string[];
+	signing_secret?: string;
+}
+
+export interface WebhookEndpointRequest {
+	name: string;
+	url: string;
+	events: string[];
+}
+
+function videoPath(videoId: string): string {
+	return `/videos/${encodeURIComponent(videoId)}`;
+}
+
+function endpointPath(endpointId: string): string {
+	return `/webhook-endpoints/${encodeURIComponent(endpointId)}`;
+}
+
+/** POST /videos. Never repeated once sent: a repeat may bill a second job. */
+export async function createVideo(ctx: GatewayFunctions, body: IDataObject, itemIndex?: number): Promise<VideoJob> {
+	return await gatewayRequest<VideoJob>(ctx, { method: 'POST', path: '/videos', body, retry: createPolicy, itemIndex });
+}
+
+/** GET /videos/{id}. */
+export async function getVideo(ctx: GatewayFunctions, videoId: string, itemIndex?: number): Promise<VideoJob> {
+	return await gatewayRequest<VideoJob>(ctx, { method: 'GET', path: videoPath(videoId), itemIndex });
+}
+
+/** GET /videos: one page, newest or oldest first, after the cursor `after`. */
+export async function listVideos(ctx: GatewayFunctions, qs: IDataObject, itemIndex?: number): Promise<VideoList> {
+	return await gatewayRequest<VideoList>(ctx, { method: 'GET', path: '/videos', qs, itemIndex });
+}
+
+/** DELETE /videos/{id}. */
+export async function deleteVideo(ctx: GatewayFunctions, videoId: string, itemIndex?: number): Promise<IDataObject> {
+	return await gatewayRequest<IDataObject>(ctx, { method: 'DELETE', path: videoPath(videoId), itemIndex });
+}
+
+/** POST /videos/{id}/download_url. Asking for a link twice is harmless, so it is read-retried. */
+export async function createDownloadUrl(
+	ctx: GatewayFunctions,
+	videoId: string,
+	request: DownloadLinkRequest,
+	itemIndex?: number,
+): Promise<DownloadLink> {
+	return await gatewayRequest<DownloadLink>(ctx, {
+		method: 'POST',
+		path: `${videoPath(videoId)}/download_url`,
+		body: { ...request },
+		retry: readPolicy,
+		itemIndex,
+	});
+}
+
+/** GET /videos/{id}/content as a stream; `index` undefined = the gateway's default without `?index=`. */
+export async function streamVideoContent(
+	ctx: GatewayFunctions,
+	videoId: string,
+	index: number | undefined,
+	itemIndex?: number,
+	read?: BodyReadOptions,
+): Promise<StreamResponse> {
+	return await gatewayStream(
+		ctx,
+		{
+			target: { path: `${videoPath(videoId)}/content`, qs: index !== undefined ? { index } : undefined },
+			what: 'download the video',
+			itemIndex,
+		},
+		read,
+	);
+}
+
+/** A signed download link, opened without the key. */
+export async function streamSignedUrl(ctx: GatewayFunctions, url: string, itemIndex?: number, read?: BodyReadOptions): Promise<StreamResponse> {
+	return await gatewayStream(ctx, { target: { signedUrl: url }, what: 'download the video from its signed link', itemIndex }, read);
+}
+
+/** GET /videos/models, optionally only models supporting all of `params`. */
+export async function listModels(ctx: GatewayFunctions, params: string[] = [], itemIndex?: number): Promise<ModelList> {
+	return await gatewayRequest<ModelList>(ctx, {
+		method: 'GET',
+		path: '/videos/models',
+		qs: params.length ? { params: params.join(',') } : undefined,
+		itemIndex,
+	});
+}
+
+/** GET /webhook-endpoints/{id}. */
+export async function getWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<WebhookEndpoint> {
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId) });
+}
+
+/** POST /webhook-endpoints: the answer carries the signing secret, once. */
+export async function createWebhookEndpoint(ctx: GatewayFunctions, request: WebhookEndpointRequest): Promise<WebhookEndpoint> {
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'POST', path: '/webhook-endpoints', body: { ...request } });
+}
+
+/** DELETE /webhook-endpoints/{id}. */
+export async function deleteWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<void> {
+	await gatewayRequest(ctx, { method: 'DELETE', path: endpointPath(endpointId) });
+}

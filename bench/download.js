@@ -22,6 +22,22 @@ const VARIANTS = [
 	{ key: 'oursNoVerify', label: 'AI Stats Download, Verify Checksum off', workflow: 'benchDownloadOursNoVerify', path: 'bench-download-ours-noverify', nodeName: 'Download' },
 ];
 
+/**
+ * Medians of the run of 2026-11-21 (n8n 2.41.1, filesystem mode), before issue 16: Download then
+ * read the stored file back to hash it. [throughput × HTTP Request, peak RSS growth MiB]
+ */
+const BEFORE_ISSUE_16 = {
+	'64MiB:ours': ['0.54', '3'],
+	'64MiB:oursNoVerify': ['1.10', '3'],
+	'1GiB:ours': ['0.62', '7'],
+	'1GiB:oursNoVerify': ['0.96', '7'],
+};
+const IS_BASELINE_SETUP = real.VERSION === 'v2' && real.BINARY_MODE === 'filesystem';
+const N8N_LABEL = real.VERSION === 'v2' ? 'n8n 2.41.1' : 'n8n 1.123.81';
+/** `BENCH_BEFORE=<commit>`: the package under test is an older build (e.g. before issue 16), reported in a section of its own. */
+const BEFORE = process.env.BENCH_BEFORE;
+const SECTION = `${IS_BASELINE_SETUP ? 'Large download in real n8n' : `Large download in real n8n 1.123.81 (${real.BINARY_MODE} binary mode)`}${BEFORE ? `, before issue 16 (package at ${BEFORE})` : ''}`;
+
 function parseSize(text) {
 	const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(text);
 	if (!match) throw new Error(`bad size ${text}`);
@@ -96,7 +112,8 @@ async function measure(sim, bench, variant, bytes) {
 	const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
 	if (execution.status !== 'success' || problem) throw new Error(`${variant.label}, ${bytes} bytes: ${problem ?? execution.status}`);
 	const [item] = real.n8n.nodeOutput(execution.data, variant.nodeName);
-	const stored = Number(item?.binary?.data?.bytes);
+	// n8n 1.x reports no exact stored size; our node reports the bytes it counted.
+	const stored = Number(item?.binary?.data?.bytes ?? (variant.key === 'http' ? bytes : item?.json?.bytes));
 	if (stored !== bytes) throw new Error(`${variant.label}: stored ${stored} bytes, expected ${bytes}`);
 	const nodeMs = real.n8n.nodeMs(execution, variant.nodeName);
 	const contentGets = sim.requests().filter((request) => request.path === `/v1/videos/${id}/content`).length;
@@ -105,11 +122,31 @@ async function measure(sim, bench, variant, bytes) {
 	return { idle, growth: peak - idle, nodeMs, wallMs: answer.ms, mibPerS: bytes / real.MiB / (nodeMs / 1000), contentGets, exactPeak: Number.isFinite(memory.hwm) };
 }
 
+/**
+ * A body that stops half way (the simulator keeps the connection open and silent): how long the
+ * Download operation with default options takes to fail, and what it says.
+ */
+async function measureStall(sim, bench) {
+	const { instance } = bench;
+	const variant = VARIANTS.find((entry) => entry.key === 'ours');
+	const id = await createFinishedJob(sim);
+	sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', videoId: id, delayMs: 120_000 });
+	const before = await real.lastExecutionId(instance);
+	const answer = await real.trigger(instance, variant.path, { id, url: `${sim.baseUrl}/videos/${id}/content` });
+	const execution = await real.nextExecution(instance, variant.workflow, before);
+	const message = real.failure(execution) ?? '';
+	if (execution.status === 'success' || !/stalled/.test(message)) throw new Error(`stalled body: expected a stall error, got ${execution.status}: ${message}`);
+	const contentGets = sim.requests().filter((request) => request.path === `/v1/videos/${id}/content`).length;
+	sim.clearFaults();
+	return { nodeMs: real.nodeMs(execution, variant.nodeName), wallMs: answer.ms, message, contentGets };
+}
+
 async function main() {
 	const sim = await createSimulator({ queuedMs: 0, jobMs: 0, pollAfterSeconds: 1 });
 	const results = new Map();
 	let exactPeak = true;
 	let bench;
+	let stall;
 	try {
 		bench = await real.startBenchN8n({ sim, workflows: workflows(), label: 'download' });
 		// Warm-up: first use of each node type loads code and opens connections.
@@ -133,6 +170,11 @@ async function main() {
 			}
 			sim.reset();
 		}
+		if (process.env.BENCH_STALL !== '0') {
+			sim.setOptions({ contentBytes: '64MiB' });
+			stall = await measureStall(sim, bench);
+			console.log(`stalled body: failed after ${(stall.nodeMs / 1000).toFixed(1)} s: ${stall.message}`);
+		}
 	} finally {
 		await bench?.close();
 		await sim.close();
@@ -154,13 +196,24 @@ async function main() {
 				variant.key === 'http' ? '1.00' : (median(growth) / (httpGrowth / real.MiB)).toFixed(2),
 				spread(speed, 0),
 				variant.key === 'http' ? '1.00' : (median(speed) / httpSpeed).toFixed(2),
+				...(IS_BASELINE_SETUP && !BEFORE ? [variant.key === 'http' ? '1.00' : (BEFORE_ISSUE_16[key]?.[0] ?? '–'), variant.key === 'http' ? '–' : (BEFORE_ISSUE_16[key]?.[1] ?? '–')] : []),
 				spread(pick(key, 'nodeMs').map((ms) => ms / 1000), 2),
 				spread(pick(key, 'idle').map((value) => value / real.MiB), 0),
 			]);
 		}
 	}
 	const output = table(
-		['file', 'downloaded by', 'peak RSS above idle, MiB', '× HTTP Request', 'throughput, MiB/s', '× HTTP Request', 'node time, s', 'idle RSS, MiB'],
+		[
+			'file',
+			'downloaded by',
+			'peak RSS above idle, MiB',
+			'× HTTP Request',
+			'throughput, MiB/s',
+			'× HTTP Request',
+			...(IS_BASELINE_SETUP && !BEFORE ? ['before issue 16: throughput × HTTP Request', 'before: peak RSS above idle, MiB'] : []),
+			'node time, s',
+			'idle RSS, MiB',
+		],
 		rows,
 	);
 	console.log(`\n${output}`);
@@ -168,28 +221,40 @@ async function main() {
 	const growthOf = (sizeText, key) => median(pick(`${sizeText}:${key}`, 'growth'));
 	const largest = SIZES[SIZES.length - 1];
 	const secondsOf = (key) => median(pick(`${largest}:${key}`, 'nodeMs')) / 1000;
-	const verifyCost = secondsOf('ours') - secondsOf('oursNoVerify');
-	const verifyNote = `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The ${verifyCost.toFixed(2)} s difference is the verification: after the download has been stored, the node reads the stored file back from n8n's binary store and hashes it (SHA-256) before it returns (\`measureStored\` in \`nodes/shared/binary.ts\`), a second sequential pass over the whole file. With it off, the node stores the response stream the same way the HTTP Request node does (\`prepareBinaryData\` with the stream) and checks only the byte count n8n reports. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
+	const hashCost = secondsOf('ours') - secondsOf('oursNoVerify');
+	const beforeNote = BEFORE
+		? `This section measures the package as it was at commit ${BEFORE}, before issue 16: Download read the job, stored the stream, then read the stored file back (n8n 1.x reports no exact stored size, so it did so even with *Verify Checksum* off; in the default binary mode it decoded the stored base64 into a second Buffer to count and hash it).`
+		: '';
+	const timeNote = BEFORE ? '' : `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on (the default) and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The node hands the response stream to \`prepareBinaryData\` as the HTTP Request node does; a \`data\` listener added with \`prependListener\` (which does not start the stream) counts and, with *Verify Checksum* on, hashes (SHA-256) each chunk on its way into the store (\`nodes/shared/transfer.ts\`): one pass, nothing read back. The ${hashCost.toFixed(2)} s difference is the SHA-256 on n8n's main thread. Before issue 16 the node read the stored file back to hash it, a second sequential pass. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
+	const memoryModeNote = real.BINARY_MODE === 'default'
+		? "In n8n 1.x's default binary mode n8n itself keeps every binary in memory (a Buffer of the file, then its base64 text in the execution), so every variant's growth follows the file size, and files of 1 GiB cannot be stored at all (the base64 text would exceed V8's longest string); the point here is that the AI Stats node adds no copy of its own (before issue 16 it decoded the base64 back into a second Buffer to hash it)."
+		: '';
+	const stallNote = stall
+		? `**Stalled body** (${N8N_LABEL}, default options: idle timeout 30 s): the simulator sends half of a 64 MiB file and then nothing on an open connection. The Download operation failed after ${(stall.nodeMs / 1000).toFixed(1)} s of node time (bound: 2 × 30 s = 60 s), with ${stall.contentGets} content request (a stall is not repeated) and the error "${stall.message}". Before issue 16 the same body was given up only by the 120 s request timeout, and then repeated: about 8 minutes (4 × 120 s, as reported in issue 16; not re-measured).`
+		: '';
 	const scaling = SIZES.length >= 2
 		? VARIANTS.map((variant) => `${variant.label} ${real.mib(growthOf(SIZES[0], variant.key))} → ${real.mib(growthOf(SIZES[SIZES.length - 1], variant.key))}`).join('; ')
 		: '';
 	writeSection(
-		'Large download in real n8n',
+		SECTION,
 		[
-			`One \`n8n start\` process (n8n 2.41.1, \`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\` and the asset's SHA-256). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). Our Download operation first reads the job (\`GET /videos/{id}\`, for the expected size and checksum), streams the content into n8n's binary store, then — with *Verify Checksum* on, the default — reads the stored file back once to count and hash it.`,
+			`One \`n8n start\` process (${N8N_LABEL}, \`N8N_DEFAULT_BINARY_DATA_MODE=${real.BINARY_MODE}\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\` and the asset's SHA-256). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). ${BEFORE ? 'Our Download operation: see below.' : "Our Download operation reads the job (\`GET /videos/{id}\`, for its status and the expected size and checksum) and streams the content into n8n's binary store, counting and hashing it on the way."}`,
 			'',
 			`- **Peak RSS above idle**: the n8n main process's peak resident memory during the run (the kernel's VmHWM, reset before each run${exactPeak ? '' : ' where permitted, otherwise VmRSS sampled every 50 ms'}) minus its VmRSS after 1.5 s of quiet before the run. n8n's task runner is a separate child process and is not counted (none of these workflows uses it).`,
 			'- **Throughput**: file size / the node\'s execution time as n8n records it in the run data (`executionTime`); the webhook round trip adds n8n\'s own start and finish of the execution.',
+			IS_BASELINE_SETUP ? '- **Before issue 16**: medians of the run of 2026-11-21 on this machine with the same bench (the node then read the stored file back to verify it).' : '',
 			`- Machine: ${machine({ n8n: true })}.`,
 			'',
 			output,
 			'',
 			scaling ? `Memory growth from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} (medians): ${scaling}.` : '',
 			'',
-			verifyNote,
+			beforeNote || timeNote,
+			memoryModeNote ? `\n${memoryModeNote}` : '',
+			stallNote ? `\n${stallNote}` : '',
 			'',
-			'Reproduce: `npm run bench:download` (`BENCH_RUNS_DOWNLOAD=5`, `BENCH_SIZES=64MiB,1GiB` to change the runs and sizes).',
-		].join('\n'),
+			`Reproduce: \`${real.VERSION === 'v1' ? `BENCH_N8N_VERSION=v1 BENCH_BINARY_MODE=${real.BINARY_MODE} ` : ''}npm run bench:download\` (\`BENCH_RUNS_DOWNLOAD=5\`, \`BENCH_SIZES=64MiB,1GiB\` to change the runs and sizes, \`BENCH_STALL=0\` to skip the stalled body).`,
+		].filter((line, index, lines) => line !== '' || lines[index - 1] !== '').join('\n'),
 	);
 }
 

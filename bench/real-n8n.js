@@ -10,13 +10,18 @@ const path = require('node:path');
 const n8n = require('../tooling/n8n');
 const { buildAndPack } = require('../scripts/pack');
 
-const VERSION = 'v2';
+/** `BENCH_N8N_VERSION=v1` runs a bench in n8n 1.123.81 instead of 2.41.1. */
+const VERSION = process.env.BENCH_N8N_VERSION === 'v1' ? 'v1' : 'v2';
 const AI_STATS_CREDENTIAL = { id: 'bench-ai-stats', name: 'AI Stats (bench)' };
 const HEADER_CREDENTIAL = { id: 'bench-header-auth', name: 'AI Stats key as header (bench)' };
 const WEBHOOK_SECRET = 'whsec_bench_0123456789abcdef0123456789abcdef';
-/** Every real-n8n bench stores binaries on disk, as production instances do. */
+/**
+ * Every real-n8n bench stores binaries on disk, as production instances do, unless
+ * `BENCH_BINARY_MODE=default` asks for n8n 1.x's default in-memory mode.
+ */
+const BINARY_MODE = process.env.BENCH_BINARY_MODE === 'default' ? 'default' : 'filesystem';
 const BASE_ENV = {
-	N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+	N8N_DEFAULT_BINARY_DATA_MODE: BINARY_MODE,
 	// Keep n8n's own housekeeping from running in the middle of a measurement.
 	EXECUTIONS_DATA_PRUNE: 'false',
 };
@@ -211,6 +216,7 @@ const mib = (bytes, digits = 0) => `${(bytes / MiB).toFixed(digits)} MiB`;
 
 module.exports = {
 	VERSION,
+	BINARY_MODE,
 	AI_STATS_CREDENTIAL,
 	HEADER_CREDENTIAL,
 	WEBHOOK_SECRET,

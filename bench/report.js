@@ -28,7 +28,8 @@ function table(header, rows) {
 function n8nInstall() {
 	const cache = process.env.AI_STATS_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-ai-stats');
 	try {
-		return JSON.parse(fs.readFileSync(path.join(cache, 'n8n-v2', '.install-complete.json'), 'utf8'));
+		const version = process.env.BENCH_N8N_VERSION === 'v1' ? 'v1' : 'v2';
+		return JSON.parse(fs.readFileSync(path.join(cache, `n8n-${version}`, '.install-complete.json'), 'utf8'));
 	} catch {
 		return undefined;
 	}
@@ -60,6 +61,8 @@ function header() {
 /** Sections in the order of the issue they answer; others follow in the order they were added. */
 const ORDER = [
 	'Large download in real n8n',
+	'Large download in real n8n 1.123.81 (filesystem binary mode)',
+	'Large download in real n8n 1.123.81 (default binary mode)',
 	'Batch wait in real n8n: Poll mode vs the hand-built loop',
 	'Batch wait (Poll mode)',
 	'Resume vs poll: worker time held per job',

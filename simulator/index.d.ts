@@ -343,7 +343,7 @@ export type FaultRoute =
 	| 'GET /generations'
 	| 'webhook';
 
-export type HttpFaultKind = 'status' | 'reset' | 'drop' | 'truncate' | 'malformed' | 'html' | 'empty' | 'huge' | 'delay' | 'corrupt';
+export type HttpFaultKind = 'status' | 'reset' | 'drop' | 'truncate' | 'malformed' | 'html' | 'empty' | 'huge' | 'delay' | 'corrupt' | 'stall' | 'no-length';
 export type WebhookFaultKind = 'duplicate' | 'bad-signature' | 'stale-timestamp' | 'delay';
 
 export interface Fault {

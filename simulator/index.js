@@ -29,7 +29,7 @@ const { signPayload } = require('./lib/signing');
 const { parseMultipart, MULTIPART_BODY_LIMIT } = require('./lib/inline');
 
 const REPLACING_FAULTS = new Set(['status', 'reset', 'malformed', 'html', 'empty', 'huge']);
-const STREAM_FAULTS = new Set(['drop', 'truncate', 'corrupt']);
+const STREAM_FAULTS = new Set(['drop', 'truncate', 'corrupt', 'stall', 'no-length']);
 const PHASES = ['created', 'status_changed', 'progress', 'completed', 'failed', 'cancelled', 'expired'];
 
 /**

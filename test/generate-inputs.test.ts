@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { forgetCachedCatalogues } from '../nodes/AiStats/actions/video/generate/catalogueCache';
 import { checkAgainstModel } from '../nodes/AiStats/actions/video/generate/modelCheck';
 import type { Simulator } from '../simulator';
 import { disposeHarness } from './harness';
@@ -26,7 +27,10 @@ afterAll(async () => {
 	await sim.close();
 	await disposeHarness();
 });
-beforeEach(() => sim.reset());
+beforeEach(() => {
+	sim.reset();
+	forgetCachedCatalogues();
+});
 
 const posts = () => sim.requests().filter((request) => request.method === 'POST' && request.path === '/v1/videos');
 
@@ -131,6 +135,17 @@ describe('model-aware checks before a job is created', () => {
 		});
 		expect(sim.requests().filter((request) => request.path === '/v1/videos/models')).toHaveLength(1);
 		expect(posts()).toHaveLength(3);
+	});
+
+	it('keeps the catalogue for a minute across executions, per Base URL and key', async () => {
+		const catalogueReads = () => sim.requests().filter((request) => request.path === '/v1/videos/models');
+		for (let run = 0; run < 3; run++) {
+			await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'none' }) });
+		}
+		expect(catalogueReads()).toHaveLength(1);
+		await runAiStats(sim, { parameters: generateParameters({ waitForCompletion: 'none' }), credential: { apiKey: sim.keys.noFunds } });
+		expect(catalogueReads()).toHaveLength(2);
+		expect(catalogueReads()[1].headers.authorization).toBe(`Bearer ${sim.keys.noFunds}`);
 	});
 
 	it('can be turned off: the request goes out (and the provider fails it later)', async () => {

@@ -1,8 +1,9 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData, INodeExecutionData } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { downloadVideo } from '../shared/binary';
+import { downloadVideo, fileFacts } from '../shared/binary';
 import { readWebhookSecret } from '../shared/credentials';
+import { idleTimeoutMs } from '../shared/download.description';
 import { normalizeEventName } from '../shared/events';
 import { DEFAULT_TOLERANCE_SECONDS, WEBHOOK_HEADERS } from '../shared/signature';
 import { eventHeader, receiveSignedEvent, respond } from '../shared/signedEvent';
@@ -16,6 +17,7 @@ export const DEFAULT_DOWNLOAD_LIMIT_SECONDS = 90;
 interface TriggerOptions {
 	downloadVideo?: boolean;
 	downloadTimeLimit?: number;
+	downloadIdleTimeout?: number;
 	dropDuplicates?: boolean;
 	binaryPropertyName?: string;
 	toleranceSeconds?: number;
@@ -106,6 +108,8 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 				videoId: job.id,
 				fileName: videoFileName(job.id, 0, 1),
 				signedUrl: typeof job.download_url === 'string' ? job.download_url : undefined,
+				idleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
+				maxDurationMs: limit * 1000,
 				itemIndex: 0,
 			}),
 			limit,
@@ -113,7 +117,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		if (file) {
 			item.binary = { [options.binaryPropertyName || 'data']: file.binary };
 			json.download_source = file.source;
-			json.bytes = file.bytes;
+			Object.assign(json, fileFacts(file));
 		} else {
 			// The event still starts the workflow; the item says why there is no file.
 			json.download_error = error;

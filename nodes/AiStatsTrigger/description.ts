@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { downloadIdleTimeoutOption } from '../shared/download.description';
 import { TRIGGER_DEFAULT_EVENTS, eventOptions } from '../shared/events';
 
 export const TRIGGER_WEBHOOK_PATH = 'ai-stats';
@@ -83,6 +84,7 @@ export const triggerProperties: INodeProperties[] = [
 				description:
 					'Whether to put the video into the output item as binary data on "Completed" events (from the event\'s signed link, or the authenticated content route with the API Key if it expired). A download that fails or runs past the time limit gives an item with "download_error" instead.',
 			},
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'Drop Duplicate Deliveries',
 				name: 'dropDuplicates',

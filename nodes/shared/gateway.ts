@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { createPolicy, noRetryPolicy, readPolicy } from './retry';
-import { gatewayRequest, gatewayStream, type GatewayFunctions, type StreamResponse } from './transport';
+import { gatewayRequest, gatewayStream, type BodyReadOptions, type GatewayFunctions, type StreamResponse } from './transport';
 import type { VideoJob } from './video';
 
 /**
@@ -111,17 +111,22 @@ export async function streamVideoContent(
 	videoId: string,
 	index: number | undefined,
 	itemIndex?: number,
+	read?: BodyReadOptions,
 ): Promise<StreamResponse> {
-	return await gatewayStream(ctx, {
-		target: { path: `${videoPath(videoId)}/content`, qs: index !== undefined ? { index } : undefined },
-		what: 'download the video',
-		itemIndex,
-	});
+	return await gatewayStream(
+		ctx,
+		{
+			target: { path: `${videoPath(videoId)}/content`, qs: index !== undefined ? { index } : undefined },
+			what: 'download the video',
+			itemIndex,
+		},
+		read,
+	);
 }
 
 /** A signed download link, opened without the key. */
-export async function streamSignedUrl(ctx: GatewayFunctions, url: string, itemIndex?: number): Promise<StreamResponse> {
-	return await gatewayStream(ctx, { target: { signedUrl: url }, what: 'download the video from its signed link', itemIndex });
+export async function streamSignedUrl(ctx: GatewayFunctions, url: string, itemIndex?: number, read?: BodyReadOptions): Promise<StreamResponse> {
+	return await gatewayStream(ctx, { target: { signedUrl: url }, what: 'download the video from its signed link', itemIndex }, read);
 }
 
 /** GET /videos/models, optionally only models supporting all of `params`. */

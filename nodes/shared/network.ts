@@ -1,3 +1,5 @@
+import { DEFAULT_IDLE_TIMEOUT_MS, meterTransfer, type BodyStream } from './transfer';
+
 /** Reading HTTP answers and naming network failures: the parts of transport with no policy in them. */
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -66,14 +68,25 @@ export async function readBodyText(body: unknown, limit = MAX_JSON_BYTES): Promi
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
-	for await (const chunk of stream) {
-		const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-		size += buffer.length;
-		if (size > limit) {
-			stream.destroy?.();
-			return { text: '', tooLarge: true };
+	// A JSON answer that stops half way must not hold the execution forever either.
+	const watch = meterTransfer(stream as unknown as BodyStream, { idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS }, false);
+	try {
+		for await (const chunk of stream) {
+			const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			size += buffer.length;
+			if (size > limit) {
+				stream.destroy?.();
+				return { text: '', tooLarge: true };
+			}
+			chunks.push(buffer);
 		}
-		chunks.push(buffer);
+	} catch (error) {
+		// A stall is reported as a timeout (retried for reads, never for a create); other failures
+		// keep their network error code in the cause chain.
+		const stalled = watch.stopped?.kind === 'stalled';
+		throw Object.assign(new Error(stalled ? 'the answer stalled' : 'the answer broke off'), { code: stalled ? 'ETIMEDOUT' : undefined, cause: error });
+	} finally {
+		watch.finish();
 	}
 	return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
 }

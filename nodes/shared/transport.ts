@@ -74,7 +74,8 @@ class GatewayClient {
 		this.signal = cancelSignal(ctx);
 	}
 
-	async send(options: IHttpRequestOptions, authenticated: boolean, bearer?: string): Promise<RawResponse> {
+	async send(options: IHttpRequestOptions, authenticated: boolean, extra: { bearer?: string; abortSignal?: AbortSignal } = {}): Promise<RawResponse> {
+		const { bearer, abortSignal } = extra;
 		const request: IHttpRequestOptions = {
 			...options,
 			encoding: 'stream',
@@ -82,7 +83,8 @@ class GatewayClient {
 			ignoreHttpStatusErrors: true,
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
-		if (this.signal) request.abortSignal = this.signal;
+		const signal = abortSignal && this.signal ? linkedSignal(this.signal, abortSignal) : (abortSignal ?? this.signal);
+		if (signal) request.abortSignal = signal;
 		if (!authenticated && bearer === undefined) return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
 		// A key goes to the Base URL only: n8n would follow a redirect anywhere with the
 		// Authorization header, so redirects are followed here, same origin only.
@@ -164,6 +166,19 @@ class GatewayClient {
 	}
 }
 
+/**
+ * A signal that aborts with either of two. Not AbortSignal.any: on Node 20 its result is held
+ * only weakly and can be collected while a request still listens to it.
+ */
+function linkedSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+	const controller = new AbortController();
+	for (const source of [first, second]) {
+		if (source.aborted) controller.abort(source.reason);
+		else source.addEventListener('abort', () => controller.abort(source.reason), { once: true, signal: controller.signal });
+	}
+	return controller.signal;
+}
+
 function defaultPolicy(method: IHttpRequestMethods): RetryPolicy {
 	return method === 'GET' || method === 'DELETE' ? readPolicy : noRetryPolicy;
 }
@@ -190,7 +205,7 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					arrayFormat: 'repeat',
 				},
 				true,
-				request.bearer,
+				{ bearer: request.bearer },
 			);
 		} catch (error) {
 			return client.classifyThrown<T>(error, policy, `call ${what}`, request.itemIndex);
@@ -224,31 +239,42 @@ export interface StreamRequest {
 	itemIndex?: number;
 }
 
+/** How a binary body will be read: the socket timeout must not cut a slow link short of it. */
+export interface BodyReadOptions {
+	idleTimeoutMs?: number;
+	/** Aborts this request (and its body) without cancelling the execution. */
+	abortSignal?: AbortSignal;
+	/** noRetryPolicy for a request made ahead of knowing it is needed (default readPolicy). */
+	retry?: RetryPolicy;
+}
+
 /**
  * Opens a binary answer as a stream (read policy). A signed link carries its own authorisation,
  * so the bearer key is never sent with it, and its redirects are not followed (a redirect must
  * not leak anything elsewhere).
  */
-export async function gatewayStream(ctx: GatewayFunctions, request: StreamRequest): Promise<StreamResponse> {
+export async function gatewayStream(ctx: GatewayFunctions, request: StreamRequest, read?: BodyReadOptions): Promise<StreamResponse> {
 	const client = new GatewayClient(ctx);
 	const { target, itemIndex } = request;
+	const policy = read?.retry ?? readPolicy;
+	const timeout = Math.max(REQUEST_TIMEOUT_MS, read?.idleTimeoutMs ?? 0);
 	let options: IHttpRequestOptions;
 	if ('signedUrl' in target) {
 		if (!/^https?:\/\//i.test(target.signedUrl)) {
 			throw transportError(ctx.getNode(), 'Invalid download link', `Expected an http(s) URL, got ${redactUrl(target.signedUrl)}.`, itemIndex);
 		}
-		options = { method: 'GET', url: target.signedUrl, disableFollowRedirect: true, sendCredentialsOnCrossOriginRedirect: false, headers: { Accept: '*/*' } };
+		options = { method: 'GET', url: target.signedUrl, disableFollowRedirect: true, sendCredentialsOnCrossOriginRedirect: false, headers: { Accept: '*/*' }, timeout };
 	} else {
-		options = { method: 'GET', url: `${await readBaseUrl(ctx)}${target.path}`, qs: target.qs, headers: { Accept: '*/*' } };
+		options = { method: 'GET', url: `${await readBaseUrl(ctx)}${target.path}`, qs: target.qs, headers: { Accept: '*/*' }, timeout };
 	}
-	return await runWithRetries<StreamResponse>(readPolicy, client.node, client.signal, async () => {
+	return await runWithRetries<StreamResponse>(policy, client.node, client.signal, async () => {
 		let response: RawResponse;
 		try {
-			response = await client.send(options, !('signedUrl' in target));
+			response = await client.send(options, !('signedUrl' in target), { abortSignal: read?.abortSignal });
 		} catch (error) {
-			return client.classifyThrown<StreamResponse>(error, readPolicy, request.what, itemIndex);
+			return client.classifyThrown<StreamResponse>(error, policy, request.what, itemIndex);
 		}
-		if (response.statusCode !== 200) return await client.classifyStatus<StreamResponse>(response, readPolicy, itemIndex);
+		if (response.statusCode !== 200) return await client.classifyStatus<StreamResponse>(response, policy, itemIndex);
 		return { ok: true, value: response as StreamResponse };
 	});
 }

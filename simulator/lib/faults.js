@@ -7,7 +7,7 @@
  * in insertion order wins; one fault per request/delivery.
  */
 
-const HTTP_KINDS = ['status', 'reset', 'drop', 'truncate', 'malformed', 'html', 'empty', 'huge', 'delay', 'corrupt'];
+const HTTP_KINDS = ['status', 'reset', 'drop', 'truncate', 'malformed', 'html', 'empty', 'huge', 'delay', 'corrupt', 'stall', 'no-length'];
 const WEBHOOK_KINDS = ['duplicate', 'bad-signature', 'stale-timestamp', 'delay'];
 
 const ROUTE_KEYS = [

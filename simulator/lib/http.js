@@ -84,8 +84,9 @@ async function sendReply(ctx, reply, fault) {
 	}
 	if (typeof body === 'string') body = Buffer.from(body);
 	const length = body ? body.length : reply.length;
-	if (length !== undefined) headers['content-length'] = length;
-	const alters = fault && ['drop', 'truncate', 'corrupt'].includes(fault.kind);
+	// `no-length`: the body as chunked transfer, as production sends it when the provider gave no length.
+	if (length !== undefined && fault?.kind !== 'no-length') headers['content-length'] = length;
+	const alters = fault && ['drop', 'truncate', 'corrupt', 'stall'].includes(fault.kind);
 	if (alters && fault.kind === 'truncate') headers.connection = 'close';
 	if (ctx.logEntry) ctx.logEntry.status = reply.status;
 	res.writeHead(reply.status, headers);
@@ -112,6 +113,12 @@ async function sendReply(ctx, reply, fault) {
 	res.flushHeaders();
 	await pump(stream, res, { limit, corruptAt });
 	if (res.destroyed) return;
+	if (fault.kind === 'stall') {
+		// Keep the connection open without sending more: for `delayMs`, or until the client gives up.
+		const socket = res.socket;
+		if (fault.delayMs !== undefined) setTimeout(() => socket?.destroy(), fault.delayMs).unref?.();
+		return;
+	}
 	if (fault.kind === 'drop') {
 		// Kill the connection without finishing the response. A plain destroy (not an RST) so the partial
 		// bytes already handed to the kernel still reach the client before the connection closes.

@@ -152,6 +152,28 @@ describe('API faults', () => {
 		expect(result.body.length).toBe(Math.floor(total / 2));
 	});
 
+	it('stall: part of the body, then silence on an open connection', async () => {
+		const id = await completedJobId();
+		sim.injectFault({ route: 'GET /videos/:id/content', kind: 'stall', bytes: 1000, delayMs: 400 });
+		const started = Date.now();
+		const result = await rawGet(`${sim.baseUrl}/videos/${id}/content`, auth());
+		expect(result.status).toBe(200);
+		expect(result.complete).toBe(false);
+		expect(result.body.length).toBe(1000);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+	});
+
+	it('no-length: the whole body, chunked, without Content-Length', async () => {
+		const id = await completedJobId();
+		const { bytes, sha256: expected } = sim.contentFor(id);
+		sim.injectFault({ route: 'GET /videos/:id/content', kind: 'no-length' });
+		const result = await rawGet(`${sim.baseUrl}/videos/${id}/content`, auth());
+		expect(result.headers?.['content-length']).toBeUndefined();
+		expect(result.headers?.['transfer-encoding']).toBe('chunked');
+		expect(result.body.length).toBe(bytes);
+		expect(sha256(result.body)).toBe(expected);
+	});
+
 	it('corrupt: same length, different sha256', async () => {
 		const id = await completedJobId();
 		const { bytes, sha256: expected } = sim.contentFor(id);

@@ -64,15 +64,6 @@ export const videoIdLocator: INodeProperties = {
 	],
 };
 
-/** "Verify Checksum" of every operation that downloads (Download, Generate's waiting options). */
-export const verifyChecksumOption: INodeProperties = {
-	displayName: 'Verify Checksum',
-	name: 'verifyChecksum',
-	type: 'boolean',
-	default: true,
-	description: 'Whether to check the SHA-256 of the downloaded file against the job\'s asset when the gateway reports one',
-};
-
 /** "Multiple Outputs": how the files of a multi-sample job become items. */
 export function multipleOutputsOption(description: string): INodeProperties {
 	return {

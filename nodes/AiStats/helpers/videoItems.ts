@@ -1,6 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { downloadVideo } from '../../shared/binary';
+import { downloadVideo, fileFacts, type DownloadedVideo } from '../../shared/binary';
+import type { StreamResponse } from '../../shared/transport';
 import { jobToJson, outputIndexes, toUnixSeconds, videoFileName, type VideoJob } from '../../shared/video';
 
 export interface VideoItemOptions {
@@ -11,10 +12,16 @@ export interface VideoItemOptions {
 	layout: 'separateItems' | 'oneItem';
 	fileName?: string;
 	verifyChecksum?: boolean;
+	/** Download idle timeout; undefined = the default. */
+	idleTimeoutMs?: number;
+	/** Bound on each download (Generate: Max Wait). */
+	maxDownloadMs?: number;
 	/** Keep the job's signed links in the output json. */
 	keepSignedLinks?: boolean;
 	/** Try the job's signed link before the authenticated content route. */
 	preferSignedUrl?: boolean;
+	/** The content route of one output (index 0: the default output), requested ahead of the job read. */
+	opened?: { index: number; response: Promise<StreamResponse | undefined> };
 	itemIndex: number;
 }
 
@@ -36,7 +43,7 @@ export async function videoItems(
 	const available = outputIndexes(job);
 	const indexes = options.outputs === 'all' ? available : [options.outputs];
 	const sampleCount = available.length;
-	const downloads: Array<{ index: number; binary: IBinaryData; bytes: number; sha256?: string }> = [];
+	const downloads: Array<{ index: number } & DownloadedVideo> = [];
 	for (const index of indexes) {
 		const fileName =
 			options.fileName && indexes.length === 1
@@ -50,7 +57,10 @@ export async function videoItems(
 			fileName,
 			job,
 			verifyChecksum: options.verifyChecksum,
+			idleTimeoutMs: options.idleTimeoutMs,
+			maxDurationMs: options.maxDownloadMs,
 			signedUrl: options.preferSignedUrl ? signedUrlFor(job, index) : undefined,
+			opened: options.opened?.index === index ? options.opened.response : undefined,
 			itemIndex: options.itemIndex,
 		});
 		downloads.push({ index, ...downloaded });
@@ -63,7 +73,7 @@ export async function videoItems(
 			const property =
 				download === downloads[0] ? options.binaryPropertyName : `${options.binaryPropertyName}_${download.index}`;
 			binary[property] = download.binary;
-			files.push({ output_index: download.index, binary_property: property, file_name: download.binary.fileName ?? null, bytes: download.bytes });
+			files.push({ output_index: download.index, binary_property: property, file_name: download.binary.fileName ?? null, ...fileFacts(download) });
 		}
 		return [{ json: { ...json, files }, binary }];
 	}
@@ -72,7 +82,7 @@ export async function videoItems(
 			...json,
 			output_index: download.index,
 			file_name: download.binary.fileName ?? null,
-			bytes: download.bytes,
+			...fileFacts(download),
 		},
 		binary: { [options.binaryPropertyName]: download.binary },
 	}));

@@ -98,6 +98,8 @@ async function outcomeItems(
 					outputs: 'all',
 					layout: settings.layout,
 					verifyChecksum: settings.verifyChecksum,
+					idleTimeoutMs: settings.downloadIdleTimeoutMs,
+					maxDownloadMs: settings.maxWaitMs,
 					keepSignedLinks: settings.includeSignedLinks,
 					preferSignedUrl: false,
 					itemIndex,

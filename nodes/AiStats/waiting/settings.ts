@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { idleTimeoutMs } from '../../shared/download.description';
+
 /** How Generate waits and what it outputs once a job ends: read once, for the batch. */
 export interface WaitSettings {
 	concurrency: number;
@@ -10,6 +12,7 @@ export interface WaitSettings {
 	onJobFailure: 'error' | 'output';
 	layout: 'separateItems' | 'oneItem';
 	verifyChecksum: boolean;
+	downloadIdleTimeoutMs?: number;
 	includeSignedLinks: boolean;
 }
 
@@ -42,6 +45,7 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		onJobFailure: parameter(ctx, 'onJobFailure', ctx.getNode().typeVersion >= 2 ? 'output' : 'error') as 'error' | 'output',
 		layout: (options.layout as 'separateItems' | 'oneItem') ?? 'separateItems',
 		verifyChecksum: options.verifyChecksum !== false,
+		downloadIdleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
 		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,
 	};
 }

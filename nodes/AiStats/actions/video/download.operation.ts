@@ -1,12 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { getVideo } from '../../../shared/gateway';
+import { getVideo, streamVideoContent } from '../../../shared/gateway';
+import { downloadIdleTimeoutOption, idleTimeoutMs, verifyChecksumOption } from '../../../shared/download.description';
+import { noRetryPolicy } from '../../../shared/retry';
+import type { StreamResponse } from '../../../shared/transport';
 import { normalizeStatus } from '../../../shared/video';
 import { forEachItem } from '../../helpers/items';
 import { getVideoId } from '../../helpers/parameters';
 import { videoItems } from '../../helpers/videoItems';
-import { includeSignedLinksOption, multipleOutputsOption, verifyChecksumOption, videoIdLocator } from '../common.description';
+import { includeSignedLinksOption, multipleOutputsOption, videoIdLocator } from '../common.description';
 
 const properties: INodeProperties[] = [
 	videoIdLocator,
@@ -44,6 +47,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'File Name',
 				name: 'fileName',
@@ -61,6 +65,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['download'] } }, properties);
 
+function discardOpened(opened: Promise<StreamResponse | undefined> | undefined): void {
+	void opened?.then((response) => response?.body.destroy?.());
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const videoId = getVideoId(this, itemIndex);
@@ -71,14 +79,28 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			fileName?: string;
 			layout?: 'separateItems' | 'oneItem';
 			verifyChecksum?: boolean;
+			downloadIdleTimeout?: number;
 			includeSignedLinks?: boolean;
 		};
 		if (outputs === 'single' && (!Number.isInteger(index) || index < 0)) {
 			throw new NodeOperationError(this.getNode(), `Output Index must be a whole number of 0 or more (got ${index})`, { itemIndex });
 		}
-		const job = await getVideo(this, videoId, itemIndex);
+		const idleTimeout = idleTimeoutMs(options.downloadIdleTimeout);
+		// One output: request the file while the job is read (a finished job is the usual case), so
+		// the two round trips overlap. Not retried here: a failure is retried after the job read.
+		const opened =
+			outputs === 'single'
+				? streamVideoContent(this, videoId, index > 0 ? index : undefined, itemIndex, { idleTimeoutMs: idleTimeout, retry: noRetryPolicy }).catch(
+						() => undefined,
+					)
+				: undefined;
+		const job = await getVideo(this, videoId, itemIndex).catch((error: unknown) => {
+			discardOpened(opened);
+			throw error;
+		});
 		const status = normalizeStatus(job.status);
 		if (status !== 'completed') {
+			discardOpened(opened);
 			throw new NodeOperationError(this.getNode(), `Video ${videoId} is ${status}, not completed: nothing to download yet`, {
 				itemIndex,
 				description:
@@ -93,6 +115,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			layout: options.layout ?? 'separateItems',
 			fileName: options.fileName?.trim() || undefined,
 			verifyChecksum: options.verifyChecksum ?? true,
+			idleTimeoutMs: idleTimeout,
+			opened: opened && { index, response: opened },
 			keepSignedLinks: options.includeSignedLinks === true,
 			itemIndex,
 		});

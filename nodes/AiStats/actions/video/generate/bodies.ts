@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { listModels, type ModelEntry } from '../../../../shared/gateway';
+import type { ModelEntry } from '../../../../shared/gateway';
 import { buildCreateBody, type GenerateInput } from './body';
+import { cachedCatalogue } from './catalogueCache';
 import { CreateRequestError, type FieldProblem } from './problems';
 import { readItemSettings } from './itemSettings';
 import { checkAgainstModel } from './modelCheck';
@@ -10,12 +11,12 @@ import { checkAgainstModel } from './modelCheck';
 /** Per input item: the request body, or why it cannot be sent. */
 export type PreparedItem = { itemIndex: number; body: IDataObject } | { itemIndex: number; error: Error };
 
-/** The model catalogue, fetched at most once per execution; undefined when unavailable. */
+/** The model catalogue, read at most once per execution (and cached briefly across them); undefined when unavailable. */
 export function catalogueLoader(ctx: IExecuteFunctions): () => Promise<ModelEntry[] | undefined> {
 	let loading: Promise<ModelEntry[] | undefined> | undefined;
 	return async () => {
-		loading ??= listModels(ctx).then(
-			(list) => (Array.isArray(list.data) ? list.data : undefined),
+		loading ??= cachedCatalogue(ctx).then(
+			(entries): ModelEntry[] | undefined => entries,
 			(error: Error) => {
 				// The check is a courtesy: an unavailable catalogue never blocks a job.
 				ctx.logger.warn('AI Stats: model catalogue unavailable, skipping the model check', { error: error.message });

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { includeSignedLinksOption, multipleOutputsOption, verifyChecksumOption } from '../../common.description';
+import { downloadIdleTimeoutOption, verifyChecksumOption } from '../../../../shared/download.description';
 import { eventOptions } from '../../../../shared/events';
+import { includeSignedLinksOption, multipleOutputsOption } from '../../common.description';
 import { REFERENCE_ROLES } from './body';
 import { createFieldProperties } from './fields';
 
@@ -380,6 +381,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 10,
 				description: 'Max number of requests to the gateway at the same time (job creation, status checks, downloads)',
 			},
+			downloadIdleTimeoutOption,
 			{
 				displayName: 'Max Wait (Minutes)',
 				name: 'maxWaitMinutes',

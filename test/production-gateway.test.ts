@@ -129,7 +129,7 @@ describe('create response and dialects', () => {
 		const parameters = generateParameters({ model: SORA, prompt: 'a scene [sim:fail=content_filter]', waitForCompletion: 'poll' });
 		const failing = await runAiStats(sim, { parameters });
 		expect(failing.status).toBe('error');
-		expect(failing.error?.message).toMatch(/failed: Your request was blocked by our moderation system\., code moderation_blocked/);
+		expect(failing.error?.message).toMatch(/failed( \(content_filtered\))?: Your request was blocked by our moderation system\., code moderation_blocked/);
 		const output = await runAiStats(sim, { parameters: { ...parameters, onJobFailure: 'output' } });
 		expect(output.items[0].json).toMatchObject({ status: 'failed', error_detail: expect.stringContaining('moderation system') });
 		expect(output.items[0].json.error).toEqual({ code: 'moderation_blocked', message: expect.any(String) });
@@ -202,7 +202,7 @@ describe('provider errors and gates', () => {
 		const bridge = new TriggerBridge(sim, { secretSource: 'registeredEndpoint', events: ['video.completed'] }, { apiKey: sim.keys.management, webhookSecret: '' });
 		await bridge.start();
 		try {
-			await expect(bridge.lifecycle('create')).rejects.toThrow(/Forbidden \(403\): Webhook endpoints need the workspace's Batch API feature.*Ask AI Stats \(Phaseo\) support to enable the Batch API/);
+			await expect(bridge.lifecycle('create')).rejects.toThrow(/Batch API feature.*403 batch_api_feature_flag_disabled|Forbidden \(403\): Webhook endpoints need the workspace's Batch API feature/);
 		} finally {
 			await bridge.stop();
 		}
@@ -258,7 +258,10 @@ describe('the key goes only to the Base URL: redirects', () => {
 		expect(same.error?.message).toMatch(/answered POST .*\/videos with a redirect \(302\) that would turn it into a GET; it was not followed/);
 		// Each run sent its create once, and nothing was asked with GET instead (the GETs are the model check's catalogue).
 		expect(front.seen.filter((request) => request.method === 'POST')).toHaveLength(2);
-		expect(front.seen.filter((request) => request.method !== 'POST').map((request) => request.url)).toEqual(['/v1/videos/models', '/v1/videos/models']);
+		// (the catalogue is cached across executions for a short time: one or two reads)
+		const reads = front.seen.filter((request) => request.method !== 'POST').map((request) => request.url);
+		expect(reads.length).toBeGreaterThanOrEqual(1);
+		expect(reads.every((url) => url === '/v1/videos/models')).toBe(true);
 		expect(sim.jobs()).toHaveLength(0);
 	});
 

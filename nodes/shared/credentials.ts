@@ -25,3 +25,9 @@ export async function readManagementKey(ctx: CredentialFunctions): Promise<strin
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	return typeof credentials.managementKey === 'string' ? credentials.managementKey.trim() : '';
 }
+
+/** The inference key exactly as entered ('' when none): the key material that seals a parked batch's secret. */
+export async function readApiKey(ctx: CredentialFunctions): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	return typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+}

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { createPolicy, readPolicy } from './retry';
+import { createPolicy, noRetryPolicy, readPolicy } from './retry';
 import { gatewayRequest, gatewayStream, type GatewayFunctions, type StreamResponse } from './transport';
 import type { VideoJob } from './video';
 
@@ -42,9 +42,15 @@ export interface DownloadLink {
 
 export interface WebhookEndpoint {
 	id: string;
+	name?: string;
 	url?: string;
+	status?: string;
 	events?: string[];
 	signing_secret?: string;
+}
+
+export interface WebhookEndpointList {
+	data?: WebhookEndpoint[];
 }
 
 export interface WebhookEndpointRequest {
@@ -126,17 +132,36 @@ export async function listModels(ctx: GatewayFunctions, params: string[] = [], i
 	});
 }
 
+/**
+ * The `/webhook-endpoints` routes take a management key (`managementKey`) as the bearer; without
+ * one they are sent with the credential's inference key, which production refuses.
+ */
+
 /** GET /webhook-endpoints/{id}. */
-export async function getWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<WebhookEndpoint> {
-	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId) });
+export async function getWebhookEndpoint(ctx: GatewayFunctions, endpointId: string, managementKey?: string): Promise<WebhookEndpoint> {
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId), bearer: managementKey || undefined });
+}
+
+/** GET /webhook-endpoints: one page (`limit` ≤ 100, `offset`), newest first. */
+export async function listWebhookEndpoints(ctx: GatewayFunctions, qs: IDataObject, managementKey?: string): Promise<WebhookEndpointList> {
+	return await gatewayRequest<WebhookEndpointList>(ctx, { method: 'GET', path: '/webhook-endpoints', qs, bearer: managementKey || undefined });
 }
 
 /** POST /webhook-endpoints: the answer carries the signing secret, once. */
-export async function createWebhookEndpoint(ctx: GatewayFunctions, request: WebhookEndpointRequest): Promise<WebhookEndpoint> {
-	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'POST', path: '/webhook-endpoints', body: { ...request } });
+export async function createWebhookEndpoint(ctx: GatewayFunctions, request: WebhookEndpointRequest, managementKey?: string): Promise<WebhookEndpoint> {
+	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'POST', path: '/webhook-endpoints', body: { ...request }, bearer: managementKey || undefined });
 }
 
-/** DELETE /webhook-endpoints/{id}. */
-export async function deleteWebhookEndpoint(ctx: GatewayFunctions, endpointId: string): Promise<void> {
-	await gatewayRequest(ctx, { method: 'DELETE', path: endpointPath(endpointId) });
+/**
+ * DELETE /webhook-endpoints/{id}. The gateway deletes with a compare-and-set (only a row not yet
+ * deleted; 404 otherwise), so of concurrent deletes exactly one succeeds. `once` sends it a
+ * single time: a repeat after a lost answer would see 404 and misread its own success.
+ */
+export async function deleteWebhookEndpoint(ctx: GatewayFunctions, endpointId: string, managementKey?: string, once = false): Promise<void> {
+	await gatewayRequest(ctx, {
+		method: 'DELETE',
+		path: endpointPath(endpointId),
+		bearer: managementKey || undefined,
+		...(once ? { retry: noRetryPolicy } : {}),
+	});
 }

@@ -36,6 +36,8 @@ export interface GatewayRequest {
 	/** Default: readPolicy for GET and DELETE, noRetryPolicy otherwise. */
 	retry?: RetryPolicy;
 	itemIndex?: number;
+	/** Sent as the bearer instead of the credential's inference key (the management key of `/webhook-endpoints`). */
+	bearer?: string;
 }
 
 export interface StreamResponse {
@@ -71,7 +73,7 @@ class GatewayClient {
 		this.signal = cancelSignal(ctx);
 	}
 
-	async send(options: IHttpRequestOptions, authenticated: boolean): Promise<RawResponse> {
+	async send(options: IHttpRequestOptions, authenticated: boolean, bearer?: string): Promise<RawResponse> {
 		const request: IHttpRequestOptions = {
 			...options,
 			encoding: 'stream',
@@ -80,6 +82,10 @@ class GatewayClient {
 			timeout: options.timeout ?? REQUEST_TIMEOUT_MS,
 		};
 		if (this.signal) request.abortSignal = this.signal;
+		if (bearer !== undefined) {
+			request.headers = { ...(request.headers ?? {}), Authorization: `Bearer ${bearer}` };
+			return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
+		}
 		const response = authenticated
 			? await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)
 			: await this.ctx.helpers.httpRequest(request);
@@ -167,6 +173,7 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					arrayFormat: 'repeat',
 				},
 				true,
+				request.bearer,
 			);
 		} catch (error) {
 			return client.classifyThrown<T>(error, policy, `call ${what}`, request.itemIndex);

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/signature';
+
 /** How Generate waits and what it outputs once a job ends: read once, for the batch. */
 export interface WaitSettings {
 	concurrency: number;
@@ -11,6 +13,8 @@ export interface WaitSettings {
 	layout: 'separateItems' | 'oneItem';
 	verifyChecksum: boolean;
 	includeSignedLinks: boolean;
+	/** Webhook (Resume): refuse callbacks signed further than this from now (as the trigger). */
+	toleranceSeconds: number;
 }
 
 /** Generate (execute) and its resume webhook: the two places a wait finishes. */
@@ -43,5 +47,6 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		layout: (options.layout as 'separateItems' | 'oneItem') ?? 'separateItems',
 		verifyChecksum: options.verifyChecksum !== false,
 		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,
+		toleranceSeconds: Number(options.toleranceSeconds) > 0 ? Number(options.toleranceSeconds) : DEFAULT_TOLERANCE_SECONDS,
 	};
 }

@@ -5,7 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { DeliveryAttempt, Job, Simulator } from '../simulator';
 import { disposeHarness } from './harness';
 import { ResumeBridge } from './support/resumeBridge';
-import { WEBHOOK_SECRET, generateParameters, runAiStats, startSimulator } from './support/fixtures';
+import { WEBHOOK_SECRET, aiStatsCredential, generateParameters, runAiStats, startSimulator } from './support/fixtures';
 
 let sim: Simulator;
 
@@ -146,6 +146,10 @@ const creates = () => sim.requests().filter((request) => request.method === 'POS
 const hintsOf = (run: { run: { data: { resultData: { runData: Record<string, Array<{ hints?: Array<{ message: string }> }>> } } } }) =>
 	(run.run.data.resultData.runData['AI Stats']?.[0]?.hints ?? []).map((hint) => hint.message);
 
+/** Edits the stored credential while the execution is parked, as a user would in n8n. */
+const changeCredential = async (run: unknown, data: IDataObject) =>
+	await (run as { context: { credentialsHelper: { store(credential: unknown): Promise<void> } } }).context.credentialsHelper.store(aiStatsCredential(sim, data));
+
 describe('Generate → Webhook (Resume)', () => {
 	let bridge: ResumeBridge;
 
@@ -263,6 +267,28 @@ describe('Generate → Webhook (Resume)', () => {
 			expect(byName.get('n8n-nodes-ai-stats resume · exec 1 · until 2020-01-01T00:00:00.000Z')).toBe('deleted');
 			expect(byName.get('n8n-nodes-ai-stats resume · exec 2 · until 2999-01-01T00:00:00.000Z')).toBe('active');
 			expect(byName.get('my own endpoint · until 2020-01-01T00:00:00.000Z')).toBe('active');
+		});
+
+		it('verifies callbacks with the secret of this wait: changing the credential\'s signing secret while parked changes nothing', async () => {
+			const waiting = await park({ prompt: 'scene [sim:ms=800]' });
+			await changeCredential(waiting, { ...management(), webhookSecret: 'whsec_changed_while_parked' });
+			const done = await bridge.finished();
+			expect(done.status).toBe('success');
+			expect(done.output('AI Stats')[0].json).toMatchObject({ status: 'completed' });
+		});
+
+		it('a changed API key makes the parked secret unreadable: callbacks are refused, nothing resumes', async () => {
+			const waiting = await park({ prompt: 'scene [sim:stuck]' });
+			const [endpoint] = await endpoints();
+			const secret = sim.webhookEndpointSecret(endpoint.id)!;
+			await changeCredential(waiting, { ...management(), apiKey: sim.keys.legacyInference });
+			const job = sim.jobs()[0];
+			await sim.completeJob(job.id);
+			await sim.waitForDeliveries((all: DeliveryAttempt[]) => all.length >= 1, 5000);
+			const response = await sim.deliverEvent({ url: endpoint.url, secret, event: sim.buildEvent(job.id, 'video.completed') });
+			expect(response.status).toBe(401);
+			expect(bridge.current?.status).toBe('waiting');
+			expect(downloads()).toHaveLength(0);
 		});
 
 		it('keeps no plain secret in custom data', async () => {

@@ -120,6 +120,22 @@ async function runOnce(sim, instance, mode, batch) {
 	return result;
 }
 
+/** The figures before issue 20 (inline callbacks on the docs profile, every callback re-reading the batch), kept for comparison. */
+const BEFORE = [
+	"### Before: every callback re-read and downloaded the whole batch (2026-11-21, docs profile, inline callbacks)",
+	"",
+	"| jobs | mode | execution wall time, s | worker held, s | held per job, s | × Poll | held / wall | create + resume, s | status requests | video downloads | callbacks (their total handling time) |",
+	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+	"| 1 | Webhook (Resume) | 10.69 (10.59–10.84) | 0.49 (0.39–0.64) | 0.488 (0.392–0.637) | 0.044 | 4.6% | 0.07 + 0.43 | 1 | 1 | 1 (0.2 s) |",
+	"| 1 | Poll | 11.21 (11.17–11.26) | 11.21 (11.17–11.26) | 11.210 (11.166–11.262) | 1.00 | 100.0% | – | 11 | 1 | – |",
+	"| 10, finishing together | Webhook (Resume) | 22.42 (22.25–23.66) | 12.25 (12.08–13.49) | 1.225 (1.208–1.349) | 1.086 | 54.7% | 0.10 + 12.11 | 100 | 100 | 10 (51.9 s) |",
+	"| 10, finishing together | Poll | 11.29 (11.28–11.32) | 11.29 (11.28–11.32) | 1.129 (1.128–1.132) | 1.00 | 100.0% | – | 101 | 10 | – |",
+	"| 10, finishing 0.5 s apart | Webhook (Resume) | 19.02 (18.97–19.70) | 8.84 (8.79–9.54) | 0.884 (0.879–0.954) | 0.573 | 46.5% | 0.11 + 8.74 | 100 | 50 | 10 (21.9 s) |",
+	"| 10, finishing 0.5 s apart | Poll | 15.43 (15.36–15.45) | 15.43 (15.36–15.45) | 1.543 (1.536–1.545) | 1.00 | 100.0% | – | 127 | 10 | – |",
+	"",
+	"For one job, Webhook mode holds n8n 4.4% of the time Poll mode does. When the 10 jobs of a batch finish together, their callbacks arrive together, every callback finds the whole batch terminal, and each one downloads all the videos: 100 downloads and 100 status reads for 10 jobs, and the resume phase then keeps n8n busy 1.09× as long as Poll mode's whole wait (`webhook()` in `nodes/AiStats/waiting/resume.ts`: only one callback's result resumes the execution, the other downloads are discarded). Finishing 0.5 s apart, the batch made 50 downloads for 10 jobs and held n8n 57.3% of Poll mode's time.",
+].join('\n');
+
 /** What the cases show against the targets (worker ≤ 10 % of Poll's, downloads = outputs, status reads ≤ 2 × jobs). */
 function findings(results) {
 	const med = (key, field) => median(results.get(key).map((figures) => figures[field]));
@@ -197,6 +213,8 @@ async function main() {
 			findings(results),
 			'',
 			'Reproduce: `npm run bench:resume` (`BENCH_RUNS`, `BENCH_JOB_SECONDS=10`).',
+			'',
+			BEFORE,
 		].join('\n'),
 	);
 }

@@ -63,6 +63,7 @@ export async function decideClaim(
 	ownSecond: number | undefined,
 	others: BatchJob[],
 	ordered = true,
+	concurrency = 10,
 	guardMs = GUARD_MS,
 ): Promise<ClaimDecision> {
 	const jobs = new Map<string, VideoJob>();
@@ -71,18 +72,24 @@ export async function decideClaim(
 		statusReads++;
 		return await getVideo(ctx, entry.id, entry.position);
 	};
-	for (const other of [...others].sort((a, b) => b.position - a.position)) {
-		let job = await read(other);
-		if (!isTerminal(job.status)) {
-			// A running job above our position ends after us in any case; below it, maybe in our second.
-			const mayTie = ordered && ownSecond !== undefined && other.position < own.position;
-			if (!mayTie) return { claim: false, reason: 'waiting_for', jobId: other.id, statusReads };
-			await sleep(guardMs);
-			job = await read(other);
-			if (!isTerminal(job.status)) return { claim: false, reason: 'waiting_for', jobId: other.id, statusReads };
+	const queue = [...others].sort((a, b) => b.position - a.position);
+	// The first job alone (most callbacks decline on it), then the rest a chunk at a time, in order.
+	for (let start = 0, size = 1; start < queue.length; start += size, size = Math.max(1, concurrency)) {
+		const chunk = queue.slice(start, start + size);
+		const answers = await Promise.all(chunk.map(async (entry) => await read(entry)));
+		for (const [index, other] of chunk.entries()) {
+			let job = answers[index];
+			if (!isTerminal(job.status)) {
+				// A running job above our position ends after us in any case; below it, maybe in our second.
+				const mayTie = ordered && ownSecond !== undefined && other.position < own.position;
+				if (!mayTie) return { claim: false, reason: 'waiting_for', jobId: other.id, statusReads };
+				await sleep(guardMs);
+				job = await read(other);
+				if (!isTerminal(job.status)) return { claim: false, reason: 'waiting_for', jobId: other.id, statusReads };
+			}
+			if (ordered && orderedAfter(terminalSecond(job), other, ownSecond, own)) return { claim: false, reason: 'later_job', jobId: other.id, statusReads };
+			jobs.set(other.id, job);
 		}
-		if (ordered && orderedAfter(terminalSecond(job), other, ownSecond, own)) return { claim: false, reason: 'later_job', jobId: other.id, statusReads };
-		jobs.set(other.id, job);
 	}
 	return { claim: true, jobs, statusReads };
 }

@@ -54,7 +54,7 @@ export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 	const others = jobs.filter((entry) => entry !== own).map((entry) => ({ position: entry.itemIndex, id: entry.job.id }));
 	// A repeated delivery (attempt ≥ 2) claims whenever every job is terminal (claim.ts).
 	const attempt = Number(eventHeader(ctx, WEBHOOK_HEADERS.attempt) ?? 1);
-	const decision = await decideClaim(ctx, ownEntry, ownSecond, others, !(attempt >= 2));
+	const decision = await decideClaim(ctx, ownEntry, ownSecond, others, !(attempt >= 2), settings.concurrency);
 	if (!decision.claim) {
 		// 409 for a later job: the gateway delivers again unless that job's callback resumes (and deletes the endpoint).
 		if (decision.reason === 'later_job') return respond(ctx, 409, { received: true, resumed: false, reason: decision.reason, job: decision.jobId });

@@ -237,6 +237,20 @@ describe('Generate → Webhook (Resume)', () => {
 			expect(statusCalls().length).toBeLessThanOrEqual(6);
 		});
 
+		it('jobs finishing in reverse item order, or a lower item a moment after a higher one: still resumed once, by the last', async () => {
+			for (const prompts of [
+				['a [sim:ms=2600]', 'b [sim:ms=1400]', 'c [sim:ms=200]'],
+				['a [sim:ms=700]', 'b [sim:ms=400]'],
+			]) {
+				sim.reset();
+				bridge.calls.length = 0;
+				await park({ prompt: '={{ $json.prompt }}', downloadVideo: false }, prompts.map((prompt) => ({ json: { prompt } })));
+				const done = await bridge.finished();
+				expect(done.output('AI Stats').map((item) => item.json.status)).toEqual(prompts.map(() => 'completed'));
+				expect(bridge.calls.filter((call) => (call.body as { resumed?: boolean }).resumed === true)).toHaveLength(1);
+			}
+		});
+
 		it('a callback that loses the claim (the endpoint is already deleted) answers resumed:false at once and keeps waiting', async () => {
 			const waiting = await park({ prompt: 'scene [sim:stuck]' });
 			const [endpoint] = await endpoints();

@@ -18,9 +18,9 @@ import { isTerminal, type VideoJob } from '../../shared/video';
  * Only a callback that saw every job terminal claims the resume (resume.ts: deleting the
  * endpoint, an atomic compare-and-set at the gateway, makes it exactly one).
  * A callback declined for a later job asks the gateway to deliver it again (non-2xx): should
- * that job's callback have declined too (times in another format, an unlucky race), the repeat
- * (`ordered` false) claims once every job is terminal. After a resume the endpoint is gone, so
- * no repeat is delivered.
+ * that job's callback have declined too (times in another format, an unlucky race), a later
+ * repeat (`ordered` false; resume.ts: from the third attempt) claims once every job is terminal.
+ * After a resume the endpoint is gone: no repeat is delivered, or one that is finds it gone.
  */
 
 export const GUARD_MS = 2500;

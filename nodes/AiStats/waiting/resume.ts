@@ -3,7 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { Limiter } from '../../shared/concurrency';
 import { readApiKey, readManagementKey } from '../../shared/credentials';
 import { GatewayApiError } from '../../shared/errors';
-import { deleteWebhookEndpoint, getVideo } from '../../shared/gateway';
+import { deleteWebhookEndpoint, getVideo, getWebhookEndpoint } from '../../shared/gateway';
 import { WEBHOOK_HEADERS } from '../../shared/signature';
 import { eventHeader, receiveSignedEvent, respond } from '../../shared/signedEvent';
 import { isTerminal, type VideoJob } from '../../shared/video';
@@ -21,6 +21,18 @@ import { readWaitSettings } from './settings';
  * an atomic compare-and-set: one claimer), answers at once, downloads the videos and resumes.
  * Every other callback answers quickly with `resumed: false`.
  */
+
+/** Repeats of a delivery that come after the resume find its endpoint gone: answered without any status read. */
+const UNORDERED_FROM_ATTEMPT = 3;
+
+async function endpointStillThere(ctx: IWebhookFunctions, endpointId: string): Promise<boolean> {
+	try {
+		await getWebhookEndpoint(ctx, endpointId, await readManagementKey(ctx));
+		return true;
+	} catch (error) {
+		return !(error instanceof GatewayApiError && error.gateway.httpStatus === 404);
+	}
+}
 
 function declined(ctx: IWebhookFunctions, reason: string, extra: IDataObject = {}): IWebhookResponseData {
 	return respond(ctx, 200, { received: true, resumed: false, reason, ...extra });
@@ -52,9 +64,10 @@ export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 		ownSecond = terminalSecond(ownJob);
 	}
 	const others = jobs.filter((entry) => entry !== own).map((entry) => ({ position: entry.itemIndex, id: entry.job.id }));
-	// A repeated delivery (attempt ≥ 2) claims whenever every job is terminal (claim.ts).
 	const attempt = Number(eventHeader(ctx, WEBHOOK_HEADERS.attempt) ?? 1);
-	const decision = await decideClaim(ctx, ownEntry, ownSecond, others, !(attempt >= 2), settings.concurrency);
+	if (attempt >= 2 && batch.endpointId && !(await endpointStillThere(ctx, batch.endpointId))) return declined(ctx, 'already_resumed');
+	// From the third attempt on (minutes later in production) a callback claims whenever every job is terminal (claim.ts).
+	const decision = await decideClaim(ctx, ownEntry, ownSecond, others, !(attempt >= UNORDERED_FROM_ATTEMPT), settings.concurrency);
 	if (!decision.claim) {
 		// 409 for a later job: the gateway delivers again unless that job's callback resumes (and deletes the endpoint).
 		if (decision.reason === 'later_job') return respond(ctx, 409, { received: true, resumed: false, reason: decision.reason, job: decision.jobId });

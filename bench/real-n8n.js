@@ -90,7 +90,7 @@ async function startBenchN8n({ sim, workflows, env = {}, label = 'bench' }) {
 			userFolder: folder,
 			extraEnv: fullEnv,
 			credentials: [
-				{ ...AI_STATS_CREDENTIAL, type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
+				{ ...AI_STATS_CREDENTIAL, type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET, managementKey: sim.keys.management } },
 				{ ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sim.keys.inference}` } },
 			],
 			workflows,

@@ -21,7 +21,7 @@ const https = require('node:https');
 const http = require('node:http');
 const path = require('node:path');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const { eventually, multipart, prepareUserFolder, sha256, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());

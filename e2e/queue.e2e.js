@@ -9,6 +9,15 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
+
+/** A callback's JSON answer ({} when n8n answered with something else). */
+const answerOf = (delivery) => {
+	try {
+		return JSON.parse(delivery.responseBody || '{}') ?? {};
+	} catch {
+		return {};
+	}
+};
 const workflows = require('./workflows');
 const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, servicesEnv, sha256, startSimulator } = require('./support');
 
@@ -85,32 +94,44 @@ const VERSION = 'v2';
 		expect(jobsOf(run.id)).toHaveLength(1);
 	});
 
-	it('Webhook (Resume) parks on one worker and resumes through the webhook process on whichever worker takes it', async () => {
-		// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
-		sim.setOptions({ profile: 'docs' });
-		const started = await fetch(`${hook.url}/webhook/e2e-resume`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ prompt: 'queue resume [sim:ms=5000]' }),
-		});
-		expect(started.status).toBe(200);
-		const job = await eventually(() => sim.jobs().find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.webhook?.url ?? '')), 'the job with a resume callback', 60000);
-		expect(job.webhook.url.startsWith(`${hook.url}/webhook-waiting/`)).toBe(true);
-		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(job.webhook.url)[1];
-		await eventually(async () => (await main.execution(executionId)).status === 'waiting', 'the parked execution', 30000);
+	it('Webhook (Resume) on the production gateway parks on one worker (temporary endpoint); the callback delivered 3× at once resumes once, on whichever worker takes it', async () => {
+		sim.setOptions({ holdWebhooks: true, webhookCopies: 3 });
+		try {
+			sim.clearRequests();
+			const started = await fetch(`${hook.url}/webhook/e2e-resume`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompt: 'queue resume [sim:ms=3000]' }),
+			});
+			expect(started.status).toBe(200);
+			const listEndpoints = async () => (await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
+			const [endpoint] = await eventually(async () => ((await listEndpoints()).length ? await listEndpoints() : undefined), 'the resume endpoint', 60000);
+			expect(endpoint.url.startsWith(`${hook.url}/webhook-waiting/`)).toBe(true);
+			const executionId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+			const job = await eventually(() => sim.jobs().find((entry) => entry.webhook?.endpoint_id === endpoint.id), 'the job', 60000);
+			await eventually(async () => (await main.execution(executionId)).status === 'waiting', 'the parked execution', 30000);
+			await eventually(() => sim.heldWebhooks() > 0, 'the callback due', 60000);
+			sim.releaseWebhooks();
 
-		const done = await eventually(async () => {
-			const execution = await main.execution(executionId);
-			return execution.status === 'success' ? execution : undefined;
-		}, 'the resumed execution', 90000);
-		expect(n8n.nodeOutput(done.data, 'Generate video')[0].json.id).toBe(job.id);
-		const file = await eventually(() => fileOf(files, `resumed-${job.id}`), 'the resumed video');
-		expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(job.id, 0).sha256);
-		const callback = sim.deliveries().find((delivery) => delivery.jobId === job.id && delivery.type === 'video.completed' && delivery.status === 200);
-		expect(callback).toBeDefined();
-		// Parked and resumed as two queue jobs, each taken by whichever worker was free.
-		const jobs = jobsOf(executionId).sort((a, b) => a.job - b.job);
-		expect(jobs).toHaveLength(2);
-		console.log(`queue mode: execution ${executionId} started on worker ${jobs[0].worker} and resumed on worker ${jobs[1].worker}`);
+			const done = await eventually(async () => {
+				const execution = await main.execution(executionId);
+				return execution.status === 'success' ? execution : undefined;
+			}, 'the resumed execution', 90000);
+			expect(n8n.nodeOutput(done.data, 'Generate video')[0].json.id).toBe(job.id);
+			const file = await eventually(() => fileOf(files, `resumed-${job.id}`), 'the resumed video');
+			expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(job.id, 0).sha256);
+			await sim.waitForDeliveries((all) => all.filter((delivery) => delivery.jobId === job.id && delivery.status !== undefined).length >= 3, 30000);
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect(done.data.resultData.runData['Save MP4']).toHaveLength(1);
+			expect(sim.requests().filter((request) => request.path === `/v1/videos/${job.id}/content`)).toHaveLength(1);
+			expect(sim.deliveries().filter((delivery) => answerOf(delivery).resumed === true)).toHaveLength(1);
+			expect(await listEndpoints()).toHaveLength(0);
+			// Parked and resumed as two queue jobs, each taken by whichever worker was free.
+			const jobs = jobsOf(executionId).sort((a, b) => a.job - b.job);
+			expect(jobs).toHaveLength(2);
+			console.log(`queue mode: execution ${executionId} started on worker ${jobs[0].worker} and resumed on worker ${jobs[1].worker}`);
+		} finally {
+			sim.setOptions({ holdWebhooks: false, webhookCopies: 1 });
+		}
 	});
 });

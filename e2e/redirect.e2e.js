@@ -7,7 +7,7 @@
  */
 const http = require('node:http');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const { prepareUserFolder, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());

@@ -144,33 +144,48 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 			expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(done, 0).sha256);
 		});
 
-		it('4. Webhook (Resume) parks the execution, and the simulator\'s signed callback resumes it with the video', async () => {
-			// Webhook (Resume) sends the documented inline {url, secret} webhook, refused by the production profile.
-			sim.setOptions({ profile: 'docs' });
-			const response = await fetch(`${instance.url}/webhook/e2e-resume`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ prompt: 'resume me [sim:ms=6000]' }),
-			});
-			expect(response.status).toBe(200);
-			// The job's callback is this execution's resume URL (n8n 1.x does not list waiting executions).
-			const job = await eventually(() => sim.jobs().find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.webhook?.url ?? '')), 'the job with a resume callback', 30000);
-			const executionId = /\/webhook-waiting\/([^/]+)\//.exec(job.webhook.url)[1];
-			const waiting = await eventually(async () => {
-				const execution = await instance.execution(executionId);
-				return execution.status === 'waiting' ? execution : undefined;
-			}, 'the parked execution', 30000);
-			expect(waiting.waitTill).toBeTruthy();
-			const done = await eventually(async () => {
-				const execution = await instance.execution(waiting.id);
-				return execution.status === 'success' ? execution : undefined;
-			}, 'the resumed execution', 60000);
-			const [item] = n8n.nodeOutput(done.data, 'Generate video');
-			expect(item.json.id).toBe(job.id);
-			const file = await eventually(() => fileOf(files, `resumed-${job.id}`), 'the resumed video');
-			expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(job.id, 0).sha256);
-			const callbacks = sim.deliveries().filter((delivery) => delivery.jobId === job.id);
-			expect(callbacks.some((delivery) => delivery.type === 'video.completed' && delivery.status === 200)).toBe(true);
+		it('4. Webhook (Resume) on the production gateway: a temporary endpoint, parked, every callback at once ×3 → resumed once, endpoint gone', async () => {
+			sim.setOptions({ holdWebhooks: true, webhookCopies: 3 });
+			try {
+				sim.clearRequests();
+				const response = await fetch(`${instance.url}/webhook/e2e-resume`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ prompt: 'resume me [sim:ms=4000]' }),
+				});
+				expect(response.status).toBe(200);
+				const endpoint = await eventually(async () => {
+					const list = await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json();
+					return list.data.find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.url));
+				}, 'the registered resume endpoint', 30000);
+				expect(endpoint.name).toMatch(/^n8n-nodes-ai-stats resume · exec \S+ · until /);
+				const executionId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+				const job = await eventually(() => sim.jobs().find((entry) => entry.webhook?.endpoint_id === endpoint.id), 'the job', 30000);
+				const waiting = await eventually(async () => {
+					const execution = await instance.execution(executionId);
+					return execution.status === 'waiting' ? execution : undefined;
+				}, 'the parked execution', 30000);
+				expect(waiting.waitTill).toBeTruthy();
+				await eventually(() => sim.heldWebhooks() > 0 || undefined, 'the held callback', 30000);
+				sim.releaseWebhooks();
+				const done = await eventually(async () => {
+					const execution = await instance.execution(waiting.id);
+					return execution.status === 'success' ? execution : undefined;
+				}, 'the resumed execution', 60000);
+				const [item] = n8n.nodeOutput(done.data, 'Generate video');
+				expect(item.json.id).toBe(job.id);
+				const file = await eventually(() => fileOf(files, `resumed-${job.id}`), 'the resumed video');
+				expect(sha256(fs.readFileSync(file))).toBe(sim.contentFor(job.id, 0).sha256);
+				await sim.waitForDeliveries((all) => all.filter((delivery) => delivery.jobId === job.id).length >= 3, 30000);
+				await new Promise((resolve) => setTimeout(resolve, 1500));
+				// Three copies of the callback arrived together: the nodes after Generate ran once, the video was downloaded once.
+				expect(done.data.resultData.runData['Save MP4']).toHaveLength(1);
+				expect(sim.requests().filter((request) => request.path === `/v1/videos/${job.id}/content`)).toHaveLength(1);
+				const after = await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json();
+				expect(after.data.filter((entry) => entry.id === endpoint.id)).toHaveLength(0);
+			} finally {
+				sim.setOptions({ holdWebhooks: false, webhookCopies: 1 });
+			}
 		});
 
 		it('a photo upload becomes the first frame: the simulator fetched it through n8n\'s signed link', async () => {

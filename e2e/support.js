@@ -27,7 +27,7 @@ async function prepareUserFolder(version, sim, { extraEnv, userFolder = n8n.make
 		userFolder,
 		extraEnv,
 		credentials: [
-			{ id: 'ai-stats-credential', name: 'AI Stats account', type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET } },
+			{ id: 'ai-stats-credential', name: 'AI Stats account', type: 'aiStatsApi', data: { apiKey: sim.keys.inference, baseUrl: sim.baseUrl, webhookSecret: WEBHOOK_SECRET, managementKey: sim.keys.management } },
 			{ id: 'ai-stats-no-funds', name: 'AI Stats (no funds)', type: 'aiStatsApi', data: { apiKey: sim.keys.noFunds, baseUrl: sim.baseUrl } },
 		],
 	});

@@ -11,7 +11,7 @@ const { execFileSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 
-const n8n = require('./lib/n8n');
+const n8n = require('../tooling/n8n');
 const { WEBHOOK_SECRET, eventually, prepareUserFolder, servicesEnv, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
@@ -123,7 +123,7 @@ describe.each(SETUPS)('AI Stats Trigger exactly once: n8n $version, queue mode $
 		await Promise.all([receiver !== main ? receiver?.stop() : undefined, ...workers.map((worker) => worker.stop())]);
 		await main?.stop();
 		await sim?.close();
-		if (queue) execFileSync('bash', [path.join(__dirname, 'services.sh'), 'stop'], { stdio: 'ignore' });
+		if (queue) n8n.stopServices();
 	});
 
 	const hookUrl = (webhookId) => `${receiver.url}/webhook/${webhookId}/ai-stats`;

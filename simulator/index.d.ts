@@ -68,6 +68,10 @@ export interface SimulatorOptions {
 	contentBytes?: number | string | null;
 	/** Delay before attempt 1, 2, …; length = max attempts. Default [0, 60000, 300000, 900000]. */
 	webhookRetryDelaysMs?: number[];
+	/** Hold every first delivery attempt until `releaseWebhooks()` sends them all at once. Default false. */
+	holdWebhooks?: boolean;
+	/** Each delivery attempt is sent this many times at once (duplicates, as at-least-once delivery allows). Default 1. */
+	webhookCopies?: number;
 	/** Webhook request timeout. Default 30000. */
 	webhookTimeoutMs?: number;
 	/** HMAC secret for signed download URLs. Default random per instance. */
@@ -498,6 +502,12 @@ export interface Simulator {
 	 * Resolves when `predicate` matches: it is called with the whole list first (resolves with the list
 	 * when truthy), then with each attempt (resolves with the matching attempts). Rejects after timeoutMs (default 5000).
 	 */
+	/** `holdWebhooks`: sends every held first attempt at once; returns how many. */
+	releaseWebhooks(): number;
+	/** How many first attempts are held. */
+	heldWebhooks(): number;
+	/** The current signing secret of a registered endpoint (test control; the API returns it only on create). */
+	webhookEndpointSecret(id: string): string | undefined;
 	waitForDeliveries(predicate: ((all: DeliveryAttempt[]) => unknown) | ((attempt: DeliveryAttempt) => unknown), timeoutMs?: number): Promise<DeliveryAttempt[]>;
 
 	/** The exact event object the gateway would send for this job now. `type` may be `video.x`, `job.x` or `x`. */

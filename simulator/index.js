@@ -287,6 +287,12 @@ async function createSimulator(userOptions = {}) {
 			webhooks.log = [];
 		},
 		waitForDeliveries: (predicate, timeoutMs = 5000) => webhooks.waitFor(predicate, timeoutMs),
+		releaseWebhooks: () => webhooks.releaseHeld(),
+		heldWebhooks: () => webhooks.held.length,
+		webhookEndpointSecret(id) {
+			const endpoint = endpoints.endpoints.get(id);
+			return endpoint ? endpoint.secret : undefined;
+		},
 
 		buildEvent(jobOrId, type, extra = {}) {
 			const job = resolveJob(jobOrId);

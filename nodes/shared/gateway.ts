@@ -49,6 +49,10 @@ export interface WebhookEndpoint {
 	signing_secret?: string;
 }
 
+export interface WebhookEndpointList {
+	data?: WebhookEndpoint[];
+}
+
 export interface WebhookEndpointRequest {
 	name: string;
 	url: string;
@@ -147,6 +151,11 @@ export async function listModels(ctx: GatewayFunctions, params: string[] = [], i
 /** GET /webhook-endpoints/{id}. */
 export async function getWebhookEndpoint(ctx: GatewayFunctions, endpointId: string, managementKey?: string): Promise<WebhookEndpoint> {
 	return await gatewayRequest<WebhookEndpoint>(ctx, { method: 'GET', path: endpointPath(endpointId), bearer: managementKey || undefined });
+}
+
+/** GET /webhook-endpoints: one page (`limit` ≤ 100, `offset`), newest first. */
+export async function listWebhookEndpoints(ctx: GatewayFunctions, qs: IDataObject, managementKey?: string): Promise<WebhookEndpointList> {
+	return await gatewayRequest<WebhookEndpointList>(ctx, { method: 'GET', path: '/webhook-endpoints', qs, bearer: managementKey || undefined });
 }
 
 /** POST /webhook-endpoints: the answer carries the signing secret, once. */

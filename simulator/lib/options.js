@@ -30,6 +30,8 @@ function defaultOptions() {
 		contentBytes: undefined,
 		webhookRetryDelaysMs: [0, 60_000, 300_000, 900_000],
 		webhookTimeoutMs: 30_000,
+		holdWebhooks: false,
+		webhookCopies: 1,
 		signedUrlSecret: crypto.randomBytes(32).toString('hex'),
 		requireHttpsWebhooks: false,
 		acceptInlineWebhooks: undefined,
@@ -57,6 +59,7 @@ const NUMBER_OPTIONS = [
 	'listWindow',
 	'maxBodyBytes',
 	'walletBalanceUsd',
+	'webhookCopies',
 ];
 /** Options whose default is "unset"; passing null restores that. */
 const NULLABLE_OPTIONS = ['progressStepMs', 'contentBytes', 'publicUrl', 'logger', 'acceptInlineWebhooks', 'assetBytes', 'contentLength'];
@@ -68,6 +71,7 @@ const BOOLEAN_OPTIONS = [
 	'insecureTls',
 	'logRequests',
 	'batchApi',
+	'holdWebhooks',
 	'pricingApi',
 ];
 

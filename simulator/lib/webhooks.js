@@ -54,11 +54,22 @@ class WebhookEngine {
 		/** @type {Set<{check: () => void}>} */
 		this.waiters = new Set();
 		this.generation = 0;
+		/** Attempts held back while `holdWebhooks` is on, released together by `releaseHeld()`. */
+		this.held = [];
+	}
+
+	/** Sends every held attempt at once (the "all callbacks of a batch arrive together" case). */
+	releaseHeld() {
+		const held = this.held;
+		this.held = [];
+		for (const run of held) run();
+		return held.length;
 	}
 
 	reset() {
 		this.generation += 1;
 		this.log = [];
+		this.held = [];
 		for (const request of this.inflight) request.destroy(new Error('simulator reset'));
 		this.inflight.clear();
 	}
@@ -93,7 +104,8 @@ class WebhookEngine {
 				/* attempt() records its own failures */
 			});
 		};
-		if (delayMs <= 0) setImmediate(run);
+		if (attempt === 1 && this.deps.options().holdWebhooks) this.held.push(run);
+		else if (delayMs <= 0) setImmediate(run);
 		else this.deps.schedule(run, delayMs);
 	}
 
@@ -108,7 +120,10 @@ class WebhookEngine {
 		const timestamp = Math.floor(Date.now() / 1000) - (tamper === 'stale-timestamp' ? STALE_TIMESTAMP_OFFSET_SECONDS : 0);
 		const send = () =>
 			this.send({ url: target.url, secret: target.secret, event, timestamp, tamper, attempt, maxAttempts, jobId: job.id, manual: false });
-		let result = await send();
+		// `webhookCopies` > 1: the same attempt sent several times at once (at-least-once delivery).
+		const copies = Math.max(1, Math.floor(this.deps.options().webhookCopies ?? 1));
+		const sent = await Promise.all(Array.from({ length: copies }, () => send()));
+		let result = sent.find((entry) => entry.ok) ?? sent[0];
 		if (fault?.kind === 'duplicate') {
 			const second = await send();
 			result = result.ok ? result : second;

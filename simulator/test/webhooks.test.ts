@@ -324,3 +324,37 @@ describe('webhook faults', () => {
 		expect(Date.now() / 1000 - Number(second.headers['x-phaseo-timestamp'])).toBeGreaterThan(300);
 	});
 });
+
+describe('delivery controls: hold and release together, copies', () => {
+	it('holds first attempts until released, then sends each one webhookCopies times at once', async () => {
+		const { createSimulator } = await import('../index');
+		const received: string[] = [];
+		const server = (await import('node:http')).createServer((request, response) => {
+			received.push(String(request.headers['x-phaseo-event-id']));
+			response.writeHead(200).end('{}');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const port = (server.address() as { port: number }).port;
+		const sim = await createSimulator({ profile: 'docs', jobMs: 50, queuedMs: 10, holdWebhooks: true, webhookCopies: 2 });
+		try {
+			const create = async () =>
+				await fetch(`${sim.baseUrl}/videos`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${sim.keys.inference}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ model: 'google/veo-3.1-lite', prompt: 'x', webhook: { url: `http://127.0.0.1:${port}/hook`, secret: 's', events: ['video.completed'] } }),
+				});
+			await create();
+			await create();
+			for (let tries = 0; sim.heldWebhooks() < 2 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+			expect(sim.heldWebhooks()).toBe(2);
+			expect(received).toHaveLength(0);
+			expect(sim.releaseWebhooks()).toBe(2);
+			await sim.waitForDeliveries((all: unknown[]) => all.length >= 4, 5000);
+			expect(received).toHaveLength(4);
+			expect(new Set(received).size).toBe(2);
+		} finally {
+			await sim.close();
+			server.close();
+		}
+	});
+});

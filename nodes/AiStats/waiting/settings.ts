@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { idleTimeoutMs } from '../../shared/download.description';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/signature';
 
 /** How Generate waits and what it outputs once a job ends: read once, for the batch. */
 export interface WaitSettings {
@@ -14,6 +15,8 @@ export interface WaitSettings {
 	verifyChecksum: boolean;
 	downloadIdleTimeoutMs?: number;
 	includeSignedLinks: boolean;
+	/** Webhook (Resume): refuse callbacks signed further than this from now (as the trigger). */
+	toleranceSeconds: number;
 }
 
 /** Generate (execute) and its resume webhook: the two places a wait finishes. */
@@ -47,5 +50,6 @@ export function readWaitSettings(ctx: WaitContext): WaitSettings {
 		verifyChecksum: options.verifyChecksum !== false,
 		downloadIdleTimeoutMs: idleTimeoutMs(options.downloadIdleTimeout),
 		includeSignedLinks: (parameter(ctx, 'options', {}) as IDataObject).includeSignedLinks === true,
+		toleranceSeconds: Number(options.toleranceSeconds) > 0 ? Number(options.toleranceSeconds) : DEFAULT_TOLERANCE_SECONDS,
 	};
 }

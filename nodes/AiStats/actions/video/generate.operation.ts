@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { asNodeError } from '../../../shared/errors';
 import { createBatch, reportingJobs } from '../../creating/runner';
 import { createdItems } from '../../waiting/items';
-import { parkBatch, resumeCallback } from '../../waiting/park';
+import { parkBatch, planResume, pollInstead, releaseEndpoint } from '../../waiting/park';
 import { pollBatch } from '../../waiting/poll';
 import { readWaitSettings } from '../../waiting/settings';
 import { catalogueLoader, prepareBodies } from './generate/bodies';
@@ -32,19 +33,30 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// An agent's tool call: create once and answer at once, whatever Wait for Completion says.
 	if (isToolRun(this)) return await generateForAgent(this, await prepareBodies(this), wait.concurrency);
 	const mode = this.getNodeParameter('waitForCompletion', 0, 'poll') as WaitMode;
-	const callback = mode === 'webhook' ? await resumeCallback(this) : undefined;
 	const catalogue = catalogueLoader(this);
-	const costs = await applyCostControls(this, await prepareBodies(this, callback, catalogue), catalogue);
-	const { prepared } = costs;
 
 	if (mode !== 'webhook') {
+		const costs = await applyCostControls(this, await prepareBodies(this, undefined, catalogue), catalogue);
+		const { prepared } = costs;
 		const created = await createBatch(this, prepared, { concurrency: wait.concurrency, send: jobSender(this) });
 		if (mode === 'none') return withEstimates(createdItems(created, wait.includeSignedLinks), costs.estimates);
 		const fallback = fallbackWaiter(this, prepared, catalogue, costs.budget, costs.estimates);
 		return await reportingJobs(created, async () => withEstimates(await pollBatch(this, created, wait, fallback), costs.estimates));
 	}
 
-	const webhook = inlineWebhookSender(this);
-	const created = await createBatch(this, prepared, { concurrency: wait.concurrency, send: webhook.send });
-	return await reportingJobs(created, async () => (webhook.refused() ? await pollBatch(this, created, wait) : await parkBatch(this, created, wait)));
+	// The plan registers this wait's endpoint (management key): removed again on any failure here.
+	const plan = await planResume(this, wait);
+	try {
+		const { prepared } = await applyCostControls(this, await prepareBodies(this, plan.webhook, catalogue), catalogue);
+		const webhook = inlineWebhookSender(this);
+		const created = await createBatch(this, prepared, { concurrency: wait.concurrency, send: webhook.send });
+		return await reportingJobs(created, async () => {
+			if (!webhook.refused()) return await parkBatch(this, created, wait, plan);
+			await releaseEndpoint(this, plan);
+			return await pollInstead(this, created, wait, plan.noEndpointReason ?? 'The gateway refused the callback, so Generate waited by polling.');
+		});
+	} catch (error) {
+		await releaseEndpoint(this, plan);
+		throw asNodeError(this.getNode(), error);
+	}
 }

@@ -400,6 +400,14 @@ export const generateProperties: INodeProperties[] = [
 				description: 'Seconds between status checks in Poll mode; 0 follows the gateway\'s poll_after_seconds (20 s in production). Never less than 1 s.',
 			},
 			verifyChecksumOption,
+			{
+				displayName: 'Callback Timestamp Tolerance (Seconds)',
+				name: 'toleranceSeconds',
+				type: 'number',
+				typeOptions: { minValue: 30, maxValue: 3600 },
+				default: 300,
+				description: 'Webhook (Resume) only: refuse callbacks whose signed timestamp is further than this from now (replay protection), as the AI Stats Trigger does',
+			},
 		],
 	},
 ];

@@ -224,8 +224,11 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 				// The job's callback is the execution's resume URL (n8n 1.x does not list waiting executions).
 				const create = await eventually(() => posts()[0], 'the parked execution\'s create', 60000);
 				const parkedJob = sim.jobs().find((job) => job.request_id === create.requestId);
-				expect(parkedJob.webhook.url).toMatch(/\/webhook-waiting\/[^/]+\//);
-				const parkedId = /\/webhook-waiting\/([^/]+)\//.exec(parkedJob.webhook.url)[1];
+				// Parked on a temporary endpoint (the credential has a management key): its URL is the resume URL.
+				const endpoints = (await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
+				const endpoint = endpoints.find((entry) => entry.id === parkedJob.webhook?.endpoint_id);
+				expect(endpoint?.url).toMatch(/\/webhook-waiting\/[^/]+\//);
+				const parkedId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
 				await eventually(async () => (await instance.execution(parkedId)).status === 'waiting', 'the parked execution', 60000);
 				const parkedUrl = create.body.input_references[0].image_url.url;
 				for (const url of [endedUrl, parkedUrl]) {

@@ -22,7 +22,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
-const { eventually, multipart, prepareUserFolder, sha256, sleep, startSimulator } = require('./support');
+const { eventually, multipart, parkedExecutionId, webhookEndpoints, prepareUserFolder, sha256, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 // The default (in-memory) mode is covered by the engine tests (test/inline-references.test.ts); in real
@@ -225,10 +225,9 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 				const create = await eventually(() => posts()[0], 'the parked execution\'s create', 60000);
 				const parkedJob = sim.jobs().find((job) => job.request_id === create.requestId);
 				// Parked on a temporary endpoint (the credential has a management key): its URL is the resume URL.
-				const endpoints = (await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
-				const endpoint = endpoints.find((entry) => entry.id === parkedJob.webhook?.endpoint_id);
-				expect(endpoint?.url).toMatch(/\/webhook-waiting\/[^/]+\//);
-				const parkedId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+				const endpoint = (await webhookEndpoints(sim)).find((entry) => entry.id === parkedJob.webhook?.endpoint_id);
+				const parkedId = parkedExecutionId(endpoint?.url);
+				expect(parkedId).toBeDefined();
 				await eventually(async () => (await instance.execution(parkedId)).status === 'waiting', 'the parked execution', 60000);
 				const parkedUrl = create.body.input_references[0].image_url.url;
 				for (const url of [endedUrl, parkedUrl]) {

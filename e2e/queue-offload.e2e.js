@@ -20,7 +20,7 @@ const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
-const { PNG, eventually, fileOf, multipart, prepareUserFolder, sha256, startSimulator } = require('./support');
+const { PNG, eventually, fileOf, multipart, parkedExecutionId, prepareUserFolder, sha256, startSimulator, webhookEndpoints } = require('./support');
 
 const versions = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 const enabled = versions.includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
@@ -142,8 +142,10 @@ async function editorSession(instance) {
 
 	it('a manual Generate in Webhook (Resume) mode parks on the worker and resumes there through the webhook process', async () => {
 		const executionId = await runManually('e2eManualResume1', 'Start');
-		const job = await eventually(() => sim.jobs().find((entry) => (entry.webhook?.url ?? '').includes(`/webhook-waiting/${executionId}/`)), 'the job with this execution\'s resume callback', 60000);
-		expect(job.webhook.url.startsWith(`${proxy.url}/webhook-waiting/`)).toBe(true);
+		// Parked on a temporary endpoint (the production gateway takes no inline webhook URL): its URL resumes this execution.
+		const endpoint = await eventually(async () => (await webhookEndpoints(sim)).find((entry) => parkedExecutionId(entry.url) === executionId), 'this execution\'s resume endpoint', 60000);
+		expect(endpoint.url.startsWith(`${proxy.url}/webhook-waiting/`)).toBe(true);
+		const job = await eventually(() => sim.jobs().find((entry) => entry.webhook?.endpoint_id === endpoint.id), 'the job parked on it', 60000);
 		const execution = await finished(executionId, 'the resumed manual execution');
 		expect(execution.status).toBe('success');
 		expect(n8n.nodeOutput(execution.data, 'Generate video')[0].json.id).toBe(job.id);

@@ -19,7 +19,7 @@ const answerOf = (delivery) => {
 	}
 };
 const workflows = require('./workflows');
-const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, servicesEnv, sha256, startSimulator } = require('./support');
+const { WEBHOOK_SECRET, eventually, fileOf, prepareUserFolder, servicesEnv, sha256, startSimulator, parkedExecutionId, webhookEndpoints } = require('./support');
 
 const enabled = n8n.versionsUnderTest().includes('v2') && process.env.AI_STATS_E2E_SKIP_QUEUE !== '1';
 const VERSION = 'v2';
@@ -104,10 +104,9 @@ const VERSION = 'v2';
 				body: JSON.stringify({ prompt: 'queue resume [sim:ms=3000]' }),
 			});
 			expect(started.status).toBe(200);
-			const listEndpoints = async () => (await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
-			const [endpoint] = await eventually(async () => ((await listEndpoints()).length ? await listEndpoints() : undefined), 'the resume endpoint', 60000);
+			const [endpoint] = await eventually(async () => ((await webhookEndpoints(sim)).length ? await webhookEndpoints(sim) : undefined), 'the resume endpoint', 60000);
 			expect(endpoint.url.startsWith(`${hook.url}/webhook-waiting/`)).toBe(true);
-			const executionId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+			const executionId = parkedExecutionId(endpoint.url);
 			const job = await eventually(() => sim.jobs().find((entry) => entry.webhook?.endpoint_id === endpoint.id), 'the job', 60000);
 			await eventually(async () => (await main.execution(executionId)).status === 'waiting', 'the parked execution', 30000);
 			await eventually(() => sim.heldWebhooks() > 0, 'the callback due', 60000);

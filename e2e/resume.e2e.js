@@ -21,7 +21,7 @@ const answerOf = (delivery) => {
 		return {};
 	}
 };
-const { eventually, prepareUserFolder, sleep, startSimulator } = require('./support');
+const { eventually, parkedExecutionId, prepareUserFolder, sleep, startSimulator, webhookEndpoints } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 const ENV = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
@@ -111,7 +111,7 @@ describe.each(VERSIONS)('n8n %s: Webhook (Resume) on the production gateway', (v
 		const response = await fetch(`${instance.url}/webhook/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 		expect(response.status).toBe(200);
 	};
-	const endpoints = async () => (await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
+	const endpoints = () => webhookEndpoints(sim);
 	const finished = async (id, timeoutMs = 90000) =>
 		await eventually(async () => {
 			const execution = await instance.execution(id);
@@ -124,7 +124,7 @@ describe.each(VERSIONS)('n8n %s: Webhook (Resume) on the production gateway', (v
 		await post('e2e-resume-batch', { prompts: [0, 1, 2, 3].map((index) => ({ prompt: `scene ${index}` })) });
 		const [endpoint] = await eventually(async () => ((await endpoints()).length ? await endpoints() : undefined), 'the resume endpoint', 30000);
 		expect(endpoint.name).toMatch(/^n8n-nodes-ai-stats resume · exec \S+ · until /);
-		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+		const executionId = parkedExecutionId(endpoint.url);
 		const waiting = await eventually(async () => {
 			const execution = await instance.execution(executionId);
 			return execution.status === 'waiting' ? execution : undefined;

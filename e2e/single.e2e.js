@@ -8,7 +8,7 @@ const fs = require('node:fs');
 
 const n8n = require('../tooling/n8n');
 const workflows = require('./workflows');
-const { PNG, WEBHOOK_SECRET, eventually, fileOf, multipart, prepareUserFolder, sha256, startSimulator } = require('./support');
+const { PNG, WEBHOOK_SECRET, eventually, fileOf, multipart, parkedExecutionId, prepareUserFolder, sha256, startSimulator, webhookEndpoints } = require('./support');
 
 const VERSIONS = n8n.versionsUnderTest();
 const ENV = { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' };
@@ -155,11 +155,10 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 				});
 				expect(response.status).toBe(200);
 				const endpoint = await eventually(async () => {
-					const list = await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json();
-					return list.data.find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.url));
+					return (await webhookEndpoints(sim)).find((entry) => /\/webhook-waiting\/[^/]+\/ai-stats-callback/.test(entry.url));
 				}, 'the registered resume endpoint', 30000);
 				expect(endpoint.name).toMatch(/^n8n-nodes-ai-stats resume · exec \S+ · until /);
-				const executionId = /\/webhook-waiting\/([^/]+)\//.exec(endpoint.url)[1];
+				const executionId = parkedExecutionId(endpoint.url);
 				const job = await eventually(() => sim.jobs().find((entry) => entry.webhook?.endpoint_id === endpoint.id), 'the job', 30000);
 				const waiting = await eventually(async () => {
 					const execution = await instance.execution(executionId);
@@ -181,8 +180,7 @@ describe.each(VERSIONS)('n8n %s with n8n-nodes-ai-stats', (version) => {
 				// Three copies of the callback arrived together: the nodes after Generate ran once, the video was downloaded once.
 				expect(done.data.resultData.runData['Save MP4']).toHaveLength(1);
 				expect(sim.requests().filter((request) => request.path === `/v1/videos/${job.id}/content`)).toHaveLength(1);
-				const after = await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json();
-				expect(after.data.filter((entry) => entry.id === endpoint.id)).toHaveLength(0);
+				expect((await webhookEndpoints(sim)).filter((entry) => entry.id === endpoint.id)).toHaveLength(0);
 			} finally {
 				sim.setOptions({ holdWebhooks: false, webhookCopies: 1 });
 			}

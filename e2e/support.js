@@ -49,6 +49,17 @@ async function eventually(predicate, what, timeoutMs = 60000) {
 	}
 }
 
+/** The simulator's registered webhook endpoints, listed as the gateway's management API lists them. */
+async function webhookEndpoints(sim) {
+	const response = await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } });
+	return (await response.json()).data;
+}
+
+/** The execution id in a resume URL (`…/webhook-waiting/<execution id>/…`), or undefined. */
+function parkedExecutionId(url) {
+	return /\/webhook-waiting\/([^/]+)\//.exec(url ?? '')?.[1];
+}
+
 function fileOf(files, prefix) {
 	const name = fs.readdirSync(files).find((entry) => entry.startsWith(prefix));
 	return name ? path.join(files, name) : undefined;
@@ -65,4 +76,4 @@ function multipart(fields, file) {
 // A 4x4 red PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP4z8AARwzEcQCukw/x0F8jngAAAABJRU5ErkJggg==', 'base64');
 
-module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, servicesEnv, eventually, fileOf, multipart };
+module.exports = { WEBHOOK_SECRET, PNG, sha256, sleep, startSimulator, prepareUserFolder, servicesEnv, eventually, webhookEndpoints, parkedExecutionId, fileOf, multipart };

@@ -11,7 +11,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const n8n = require('../tooling/n8n');
-const { WEBHOOK_SECRET, eventually, prepareUserFolder, servicesEnv, sleep, startSimulator } = require('./support');
+const { WEBHOOK_SECRET, eventually, prepareUserFolder, servicesEnv, sleep, startSimulator, webhookEndpoints } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
 const SETUPS = [
@@ -206,8 +206,7 @@ describe.each(SETUPS)('AI Stats Trigger exactly once: n8n $version, queue mode $
 	// start (issue-14 note); proven on 2.41.1, regular and queue mode.
 	if (version === 'v2') {
 		it('Registered Endpoint: deactivate + reactivate while a job runs keeps the endpoint id, and the job\'s completed event arrives', async () => {
-			const listEndpoints = async () =>
-				(await (await fetch(`${sim.baseUrl}/webhook-endpoints`, { headers: { authorization: `Bearer ${sim.keys.management}` } })).json()).data;
+			const listEndpoints = () => webhookEndpoints(sim);
 			// Activated as a user does (editor or API). On n8n 1.123.81 the start-up activation of this
 			// CLI-activated workflow left no endpoint state in static data (seen once, cause not found).
 			await main.deactivateWorkflow('e2eTriggerEndpoint1');

@@ -87,23 +87,19 @@ describe.each(VERSIONS)('n8n %s: downloads', (version) => {
 			if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 		});
 
-		// In the default (in-memory) mode, `n8n execute` reports this run as failed in real n8n (cause not
-		// found yet; the same download passes through the engine in test/downloads.test.ts): filesystem only.
-		if (mode === 'filesystem') {
-			it('stores the whole file once and reports its size, SHA-256 and the checks made', async () => {
-				sim.clearRequests();
-				const run = await n8n.executeWorkflow(version, userFolder, 'e2eDownloadIntact', { extraEnv: env, timeoutMs: 5 * 60 * 1000 });
-				if (!run.ok) console.log(`n8n execute (${version}, ${mode}) exited ${run.code}: ${JSON.stringify(run.run?.data?.resultData?.error ?? null)}\n${run.stdout.slice(-3000)}`);
-				expect(run.ok).toBe(true);
-				const expected = sim.contentFor(intactId, 0);
-				const [item] = n8n.nodeOutput(run.run, 'Download');
-				expect(item.json).toMatchObject({ bytes: expected.bytes, sha256: expected.sha256, verified_against: ['content-length', 'asset.bytes', 'asset.sha256'] });
-				const written = fs.readFileSync(fileOf(files, intactId));
-				expect(written.length).toBe(expected.bytes);
-				expect(sha256(written)).toBe(expected.sha256);
-				expect(sim.requests().filter((request) => request.path.endsWith('/content'))).toHaveLength(1);
-			});
-		}
+		it('stores the whole file once and reports its size, SHA-256 and the checks made', async () => {
+			sim.clearRequests();
+			const run = await n8n.executeWorkflow(version, userFolder, 'e2eDownloadIntact', { extraEnv: env, timeoutMs: 5 * 60 * 1000 });
+			if (!run.ok) console.log(`n8n execute (${version}, ${mode}) exited ${run.code}: ${JSON.stringify(run.run?.data?.resultData?.error ?? null)}\n${run.stdout.slice(-3000)}`);
+			expect(run.ok).toBe(true);
+			const expected = sim.contentFor(intactId, 0);
+			const [item] = n8n.nodeOutput(run.run, 'Download');
+			expect(item.json).toMatchObject({ bytes: expected.bytes, sha256: expected.sha256, verified_against: ['content-length', 'asset.bytes', 'asset.sha256'] });
+			const written = fs.readFileSync(fileOf(files, intactId));
+			expect(written.length).toBe(expected.bytes);
+			expect(sha256(written)).toBe(expected.sha256);
+			expect(sim.requests().filter((request) => request.path.endsWith('/content'))).toHaveLength(1);
+		});
 
 		it('a body that stalls fails within twice the idle timeout, saying it stalled', async () => {
 			// The body stops part-way (before its end: the in-memory mode's content is 1 MiB).

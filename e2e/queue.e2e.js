@@ -124,7 +124,7 @@ const VERSION = 'v2';
 			expect(done.data.resultData.runData['Save MP4']).toHaveLength(1);
 			expect(sim.requests().filter((request) => request.path === `/v1/videos/${job.id}/content`)).toHaveLength(1);
 			expect(sim.deliveries().filter((delivery) => answerOf(delivery).resumed === true)).toHaveLength(1);
-			expect(await listEndpoints()).toHaveLength(0);
+			expect(await webhookEndpoints(sim)).toHaveLength(0);
 			// Parked and resumed as two queue jobs, each taken by whichever worker was free.
 			const jobs = jobsOf(executionId).sort((a, b) => a.job - b.job);
 			expect(jobs).toHaveLength(2);

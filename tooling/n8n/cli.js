@@ -24,7 +24,7 @@ async function n8nCli(version, args, env = {}, opts = {}) {
 	const brokerPort = await freePort();
 	const fullEnv = buildEnv({ version, userFolder, brokerPort, env, extraEnv: opts.extraEnv });
 	const started = Date.now();
-	const { child, exited, logs } = spawnN8n(version, args, fullEnv, { logFile: opts.logFile });
+	const { child, exited, logs } = spawnN8n(version, args, fullEnv, { logFile: opts.logFile, stdoutFile: opts.stdoutFile });
 	const timeoutMs = opts.timeoutMs ?? 180000;
 	let timedOut = false;
 	const timer = setTimeout(() => {
@@ -97,7 +97,10 @@ async function publishWorkflow(version, userFolder, id, opts = {}) {
  * resolves with ok=false (it does not reject) so tests can assert on the error.
  */
 async function executeWorkflow(version, userFolder, id, opts = {}) {
-	const res = await n8nCli(version, ['execute', `--id=${id}`, '--rawOutput'], { N8N_USER_FOLDER: userFolder }, { ...opts, allowFailure: true });
+	// The run is printed on stdout just before the CLI exits: into a file, so that none of it is lost.
+	const stdoutFile = path.join(userFolder, `execute-${id}-${Date.now()}.out`);
+	const res = await n8nCli(version, ['execute', `--id=${id}`, '--rawOutput'], { N8N_USER_FOLDER: userFolder }, { ...opts, allowFailure: true, stdoutFile });
+	fs.rmSync(stdoutFile, { force: true });
 	const run = extractLastJson(res.stdout);
 	const ok = res.code === 0 && !!run && !(run.data && run.data.resultData && run.data.resultData.error);
 	return { ok, run, code: res.code, signal: res.signal, stdout: res.stdout, ms: res.ms };

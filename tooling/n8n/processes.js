@@ -54,17 +54,24 @@ function groupAlive(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Spawn `node n8n <args>` in its own process group, capturing output (and tee-ing to logFile). */
-function spawnN8n(version, args, env, { logFile } = {}) {
+/**
+ * Spawn `node n8n <args>` in its own process group, capturing output (and tee-ing to logFile).
+ * With `stdoutFile`, standard output goes straight to that file: Node writes files synchronously,
+ * so output printed just before the CLI's process.exit() is complete there (through a pipe, n8n
+ * 1.x's `execute` loses the end of a large printed run). logs() then has stderr, then that file.
+ */
+function spawnN8n(version, args, env, { logFile, stdoutFile } = {}) {
 	const inst = getInstall(version);
+	const stdoutFd = stdoutFile ? fs.openSync(stdoutFile, 'w') : undefined;
 	// detached: own process group (n8n + its task runner) so stop() can end both;
 	// stdin is a pipe we never write to: parent-watchdog.js ends the group when it closes.
 	const child = spawn(inst.node, ['--require', WATCHDOG, inst.n8nBin, ...args], {
 		env: { ...env, AI_STATS_E2E_WATCHDOG: '1' },
 		cwd: env.N8N_USER_FOLDER,
-		stdio: ['pipe', 'pipe', 'pipe'],
+		stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'],
 		detached: true,
 	});
+	if (stdoutFd !== undefined) fs.closeSync(stdoutFd); // the child holds its own copy
 	child.stdin.on('error', () => {});
 	trackGroup(child.pid);
 	const chunks = [];
@@ -79,7 +86,7 @@ function spawnN8n(version, args, env, { logFile } = {}) {
 		}
 		if (logStream) logStream.write(buf);
 	};
-	child.stdout.on('data', onData);
+	child.stdout?.on('data', onData);
 	child.stderr.on('data', onData);
 	const exited = new Promise((resolve) => {
 		child.on('close', (code, signal) => {
@@ -94,7 +101,8 @@ function spawnN8n(version, args, env, { logFile } = {}) {
 	exited.then((info) => {
 		child.exitInfo = info;
 	});
-	return { child, exited, logs: () => Buffer.concat(chunks).toString('utf8') };
+	const logs = () => Buffer.concat(chunks).toString('utf8') + (stdoutFile && fs.existsSync(stdoutFile) ? fs.readFileSync(stdoutFile, 'utf8') : '');
+	return { child, exited, logs };
 }
 
 /** The last lines of a log, without the ~300 lines of database migrations of a fresh instance. */

@@ -25,9 +25,9 @@ const n8n = require('../tooling/n8n');
 const { eventually, multipart, parkedExecutionId, webhookEndpoints, prepareUserFolder, sha256, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
-// The default (in-memory) mode is covered by the engine tests (test/inline-references.test.ts); in real
-// n8n its 15–25 MB executions time out the public API reads of this suite (see the issue-17 note).
-const MODES = (process.env.AI_STATS_E2E_BINARY_MODES || 'filesystem').split(',').map((mode) => mode.trim());
+// Both binary modes by default. Executions holding 15–25 MB in memory are read one at a time (see upload()),
+// since listing them all with their data times out n8n's public API.
+const MODES = (process.env.AI_STATS_E2E_BINARY_MODES || 'default,filesystem').split(',').map((mode) => mode.trim());
 /** How long after the execution ended or parked the link is fetched again. */
 const LINK_DELAY_MS = Number(process.env.AI_STATS_E2E_LINK_DELAY_S || 120) * 1000;
 const CREDENTIAL = { aiStatsApi: { id: 'ai-stats-credential', name: 'AI Stats account' } };

@@ -4,7 +4,7 @@
  * Installs n8n 2.41.1 into the cache if needed (tooling/n8n/install.sh v2, idempotent), packs the
  * package once for all real-n8n benches, and prints the whole document at the end.
  *
- *   npm run bench                     all of them (≈10–15 minutes on 2 cores)
+ *   npm run bench                     all of them (≈30 minutes on 2 cores)
  *   npm run bench -- loop resume      only some (names as in the bench:* scripts)
  */
 const { spawnSync } = require('node:child_process');

@@ -50,7 +50,7 @@ function header() {
 	return [
 		'# Benchmarks',
 		'',
-		'What the AI Stats nodes cost and save, measured by `npm run bench` (which runs every script below in sequence, about 10–15 minutes; run `npm test` once before, or at least `npm ci --ignore-scripts` and `bash tooling/n8n/install.sh v2`).',
+		'What the AI Stats nodes cost and save, measured by `npm run bench` (which runs every script below in sequence, about 30 minutes, half of it the resume bench with 2-minute jobs; run `npm test` once before, or at least `npm ci --ignore-scripts` and `bash tooling/n8n/install.sh v2`).',
 		'Most sections run the packed package inside **real n8n** (one `n8n start` process, sqlite, filesystem binary mode) against the bundled gateway simulator on 127.0.0.1; the two in-process sections run it through `n8n-core`\'s execution engine. Each figure is a median of several runs with min–max in brackets. Every section ends with the command that reproduces it.',
 		'',
 		`Machine of the latest run: ${machine({ n8n: true })}. n8n, its task runner and the simulator share these ${os.cpus().length} cores, so absolute figures vary from run to run (and with anything else running); compare within a table.`,

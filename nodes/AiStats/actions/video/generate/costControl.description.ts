@@ -21,6 +21,8 @@ export const costControlProperties: INodeProperties[] = [
 				displayName: 'Fallback Models',
 				name: 'fallbackModels',
 				type: 'string',
+				// Fallback jobs are made while the node polls; a parked execution has no such moment.
+				displayOptions: { show: { '/waitForCompletion': ['poll'] } },
 				default: '',
 				placeholder: 'e.g. google/veo-3.1, minimax/hailuo-02',
 				description:

@@ -50,7 +50,7 @@ const WORKFLOWS = [
 		events: ['video.completed'],
 		options: { downloadVideo: true, downloadTimeLimit: 15 },
 	}),
-	triggerWorkflow('e2eTriggerEndpoint1', 'e2e-trigger-endpoint', { secretSource: 'registeredEndpoint', events: ['video.completed'] }, BOTH_KEYS),
+	triggerWorkflow('e2eTrigEndpoint1', 'e2e-trigger-endpoint', { secretSource: 'registeredEndpoint', events: ['video.completed'] }, BOTH_KEYS),
 ];
 
 /** A "signed link" that sends headers and 64 KiB of a 10 MB body, then nothing. */
@@ -204,10 +204,10 @@ describe.each(SETUPS)('AI Stats Trigger exactly once: n8n $version, queue mode $
 
 	it('Registered Endpoint: deactivate + reactivate while a job runs keeps the endpoint id, and the job\'s completed event arrives', async () => {
 		const listEndpoints = () => webhookEndpoints(sim);
-		// Activated as a user does (editor or API). On n8n 1.123.81 the start-up activation of this
-		// CLI-activated workflow left no endpoint state in static data (seen once, cause not found).
-		await main.deactivateWorkflow('e2eTriggerEndpoint1');
-		await main.activateWorkflow('e2eTriggerEndpoint1');
+		// Activated as a user does (editor or API). The workflow id has at most 16 characters: n8n
+		// 1.x saves static data (the endpoint's id and secret) only for such ids, as its own are.
+		await main.deactivateWorkflow('e2eTrigEndpoint1');
+		await main.activateWorkflow('e2eTrigEndpoint1');
 		const [endpoint] = await eventually(async () => {
 			const list = await listEndpoints();
 			return list.length === 1 ? list : undefined;
@@ -215,13 +215,13 @@ describe.each(SETUPS)('AI Stats Trigger exactly once: n8n $version, queue mode $
 		expect(endpoint.url).toBe(hookUrl('e2e-trigger-endpoint'));
 		const id = await createJob('registered endpoint [sim:ms=6000]', { endpoint_id: endpoint.id });
 
-		await main.deactivateWorkflow('e2eTriggerEndpoint1');
+		await main.deactivateWorkflow('e2eTrigEndpoint1');
 		await sleep(1000);
-		await main.activateWorkflow('e2eTriggerEndpoint1');
+		await main.activateWorkflow('e2eTrigEndpoint1');
 		expect(await listEndpoints()).toEqual([expect.objectContaining({ id: endpoint.id, status: 'active' })]);
 		expect(sim.requests().filter((request) => request.path.startsWith('/v1/webhook-endpoints') && ['POST', 'DELETE'].includes(request.method))).toHaveLength(1);
 
-		const run = await eventually(async () => (await finished('e2eTriggerEndpoint1')).find((execution) => n8n.nodeOutput(execution.data, 'AI Stats Trigger')[0].json.video_id === id), 'the completed event of the running job', 90000);
+		const run = await eventually(async () => (await finished('e2eTrigEndpoint1')).find((execution) => n8n.nodeOutput(execution.data, 'AI Stats Trigger')[0].json.video_id === id), 'the completed event of the running job', 90000);
 		expect(n8n.nodeOutput(run.data, 'AI Stats Trigger')[0].json).toMatchObject({ type: 'video.completed', endpoint_id: endpoint.id });
 		expect(sim.deliveries().some((delivery) => delivery.jobId === id && delivery.type === 'video.completed' && delivery.status === 200)).toBe(true);
 	});

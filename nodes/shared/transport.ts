@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, INode } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, readBaseUrl, type CredentialFunctions } from './credentials';
+import { readApiKey, readBaseUrl, type CredentialFunctions } from './credentials';
 import { GatewayApiError, parseGatewayError, transportError, type GatewayErrorInfo } from './errors';
 import {
 	DROPPED_CODES,
@@ -86,17 +86,16 @@ class GatewayClient {
 		const signal = abortSignal && this.signal ? linkedSignal(this.signal, abortSignal) : (abortSignal ?? this.signal);
 		if (signal) request.abortSignal = signal;
 		if (!authenticated && bearer === undefined) return (await this.ctx.helpers.httpRequest(request)) as RawResponse;
+		// The credential's bearer (its `authenticate` says the same), from the run's one read of the
+		// credential (credentials.ts), or the management key the caller passes.
+		const key = bearer ?? (await readApiKey(this.ctx));
 		// A key goes to the Base URL only: n8n would follow a redirect anywhere with the
 		// Authorization header, so redirects are followed here, same origin only.
-		if (bearer !== undefined) request.headers = { ...(request.headers ?? {}), Authorization: `Bearer ${bearer}` };
+		request.headers = { ...(request.headers ?? {}), Authorization: `Bearer ${key}` };
 		request.disableFollowRedirect = true;
 		const origin = new URL(request.url).origin;
 		for (let hop = 0; ; hop++) {
-			const response = (
-				bearer !== undefined
-					? await this.ctx.helpers.httpRequest(request)
-					: await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_NAME, request)
-			) as RawResponse;
+			const response = (await this.ctx.helpers.httpRequest(request)) as RawResponse;
 			const next = nextHop(this.node, request, response, origin, hop);
 			if (!next) return response;
 			(response.body as StreamResponse['body'] | undefined)?.destroy?.();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, readBaseUrl } from '../../../../shared/credentials';
+import { readApiKey, readBaseUrl } from '../../../../shared/credentials';
 import { listModels, type ModelEntry } from '../../../../shared/gateway';
 
 /**
@@ -15,9 +15,8 @@ const MAX_ENTRIES = 50;
 const cache = new Map<string, { storedAt: number; entries: Promise<ModelEntry[]> }>();
 
 async function cacheKey(ctx: IExecuteFunctions): Promise<string> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 	const baseUrl = await readBaseUrl(ctx);
-	return createHash('sha256').update(`${baseUrl}\n${String(credentials.apiKey ?? '')}`).digest('hex');
+	return createHash('sha256').update(`${baseUrl}\n${await readApiKey(ctx)}`).digest('hex');
 }
 
 /** The catalogue's entries; throws what the gateway request threw. */

@@ -134,11 +134,11 @@ async function measureStall(sim, bench) {
 	const before = await real.lastExecutionId(instance);
 	const answer = await real.trigger(instance, variant.path, { id, url: `${sim.baseUrl}/videos/${id}/content` });
 	const execution = await real.nextExecution(instance, variant.workflow, before);
-	const message = real.failure(execution) ?? '';
+	const message = real.n8n.failure(execution) ?? '';
 	if (execution.status === 'success' || !/stalled/.test(message)) throw new Error(`stalled body: expected a stall error, got ${execution.status}: ${message}`);
 	const contentGets = sim.requests().filter((request) => request.path === `/v1/videos/${id}/content`).length;
 	sim.clearFaults();
-	return { nodeMs: real.nodeMs(execution, variant.nodeName), wallMs: answer.ms, message, contentGets };
+	return { nodeMs: real.n8n.nodeMs(execution, variant.nodeName), wallMs: answer.ms, message, contentGets };
 }
 
 async function main() {

@@ -108,6 +108,8 @@ async function createFinishedJob(sim) {
 
 /** AI Stats ÷ HTTP Request node before issue 16 (docs/benchmarks.md, 2026-11-21): read-back verification, catalogue read per execution. */
 const BEFORE_ISSUE_16 = { generate: '2.27', download: '3.27' };
+/** The same ratio on 2026-12-03 before the credential was read once per node run (n8n re-read it for every request). */
+const BEFORE_ONE_CREDENTIAL_READ = { get: '1.13', getMany: '1.22', link: '1.32', models: '1.22', generate: '2.24', download: '2.27' };
 
 async function main() {
 	const sim = await createSimulator({ queuedMs: 0, jobMs: 0, pollAfterSeconds: 1 });
@@ -164,12 +166,13 @@ async function main() {
 			spread(pick('oursMs'), 0),
 			(ours - raw).toFixed(1),
 			(ours / httpNode).toFixed(2),
+			BEFORE_ONE_CREDENTIAL_READ[operation.key] ?? '–',
 			BEFORE_ISSUE_16[operation.key] ?? '–',
 			list[list.length - 1].oursRequests,
 		];
 	});
 	const output = table(
-		['operation', 'raw request', 'raw HTTP call, ms', "n8n's HTTP Request node, ms", 'AI Stats node, ms', 'AI Stats − raw, ms', 'AI Stats ÷ HTTP Request node', 'before issue 16', 'requests the AI Stats node made'],
+		['operation', 'raw request', 'raw HTTP call, ms', "n8n's HTTP Request node, ms", 'AI Stats node, ms', 'AI Stats − raw, ms', 'AI Stats ÷ HTTP Request node', 'before: a credential read per request', 'before issue 16', 'requests the AI Stats node made'],
 		rows,
 	);
 	console.log(`\n${output}\n\nwebhook → No Operation → response: ${spread(noop, 1)} ms`);
@@ -181,6 +184,7 @@ async function main() {
 			'- **Raw HTTP call**: the same request from the benchmark process (Node 20, `node:http`, a fresh connection each time, the whole body read) — the floor.',
 			'- **Node times**: the node\'s `executionTime` from n8n\'s run data (1 ms resolution): everything the node does, including n8n\'s credential lookup and request helpers.',
 			'- **AI Stats − raw**: what the node and n8n add to a bare request. Generate checks the request against the model catalogue, which it reads at most once a minute per Base URL and key (so not in these runs after the warm-up); Download reads the job (status, expected size and SHA-256) and streams the file into n8n\'s binary store, counting and hashing it on the way (no read-back).',
+			'- **Credential**: read once per node run and shared by every request of it (`nodes/shared/credentials.ts`); the transport sends its bearer itself. **Before: a credential read per request**: the same ratio on 2026-12-03 (same machine, quiet), when every request went through `httpRequestWithAuthentication` and the field readers called `getCredentials` each time; n8n loads, decrypts and resolves the credential on every such call.',
 			'- **Before issue 16**: the same ratio in the run of 2026-11-21, when Generate read the catalogue in every execution and Download read the stored file back to verify it.',
 			`- Machine: ${machine({ n8n: true })}.`,
 			'',

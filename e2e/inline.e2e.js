@@ -25,8 +25,7 @@ const n8n = require('../tooling/n8n');
 const { eventually, multipart, parkedExecutionId, webhookEndpoints, prepareUserFolder, sha256, sleep, startSimulator } = require('./support');
 
 const VERSIONS = (process.env.AI_STATS_E2E_VERSIONS || 'v2,v1').split(',').map((version) => version.trim());
-// Both binary modes by default. Executions holding 15–25 MB in memory are read one at a time (see upload()),
-// since listing them all with their data times out n8n's public API.
+// Both binary modes by default (executions holding 15–25 MB in memory are read one at a time by tooling/n8n).
 const MODES = (process.env.AI_STATS_E2E_BINARY_MODES || 'default,filesystem').split(',').map((mode) => mode.trim());
 /** How long after the execution ended or parked the link is fetched again. */
 const LINK_DELAY_MS = Number(process.env.AI_STATS_E2E_LINK_DELAY_S || 120) * 1000;
@@ -134,8 +133,6 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 			await sim?.close();
 		});
 
-		/** Ended executions already read that belong to other uploads. */
-		const otherUploads = new Set();
 		const posts = () => sim.requests().filter((request) => request.method === 'POST' && request.path === '/v1/videos');
 
 		/** Uploads `data` to a workflow's production webhook and waits for its execution to end. */
@@ -146,22 +143,11 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 			expect(response.status).toBe(200);
 			// A parked execution is found through its job (n8n 1.x does not list waiting executions).
 			if (workflowId === 'e2eLinkResume1') return undefined;
-			return await eventually(async () => {
-				for (const id of await endedExecutionIds({ workflowId, limit: 5 })) {
-					if (otherUploads.has(id)) continue;
-					const execution = await instance.execution(id);
-					if (n8n.nodeOutput(execution.data, 'Photo upload')?.[0]?.json.body?.tag === tag) return execution;
-					otherUploads.add(id);
-				}
-				return undefined;
-			}, 'the upload\'s execution', 120000);
+			return await instance.waitForExecution((execution) => n8n.nodeOutput(execution.data, 'Photo upload')?.[0]?.json.body?.tag === tag, {
+				query: { workflowId, limit: 5 },
+				timeoutMs: 120000,
+			});
 		};
-		/**
-		 * Ids of ended executions, newest first, listed without their data: in memory mode every
-		 * execution carries its upload (up to 25 MB), so each is read on its own, not in one list.
-		 */
-		const endedExecutionIds = async (query = {}) =>
-			(await instance.executions({ ...query, includeData: false })).filter((execution) => n8n.TERMINAL_STATUSES.includes(execution.status)).map((execution) => execution.id);
 		const inline = async (fields, data, type) => await upload('e2eInlineUpload1', 'e2e-inline', { prompt: 'the camera pushes in', delivery: 'auto', ...fields }, data, type);
 		const errorOf = (execution) => execution.data?.resultData?.error?.message ?? '';
 
@@ -266,8 +252,7 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 		}
 
 		it('no data URL appears in anything n8n printed or stored', async () => {
-			const executions = [];
-			for (const id of await endedExecutionIds()) executions.push(await instance.execution(id));
+			const executions = await instance.endedExecutions();
 			transcripts.push(instance.logs());
 			const everything = [...transcripts, JSON.stringify(executions)].join('\n');
 			expect(everything.length).toBeGreaterThan(1000);

@@ -9,7 +9,7 @@ const { sleep, tail } = require('./processes');
 
 const TERMINAL_STATUSES = ['success', 'error', 'crashed', 'canceled'];
 
-/** Adds apiKey(), api(), executions(), execution(), (de)activateWorkflow(), waitForExecution(), waitForWebhook(). */
+/** Adds apiKey(), api(), executions(), execution(), endedExecutions(), (de)activateWorkflow(), waitForExecution(), waitForWebhook(). */
 function attachApi(instance) {
 	const { url, logs } = instance;
 	let apiKeyPromise = null;
@@ -40,17 +40,34 @@ function attachApi(instance) {
 	instance.activateWorkflow = async (id) => instance.api(`/workflows/${id}/activate`, { method: 'POST' });
 	instance.deactivateWorkflow = async (id) => instance.api(`/workflows/${id}/deactivate`, { method: 'POST' });
 	/**
-	 * Poll GET /api/v1/executions (with data) until one has a status in `statuses` (default: a
-	 * terminal one: success, error, crashed, canceled) and pred(execution) is true. Use
-	 * { statuses: ['waiting'] } for an execution parked by putExecutionToWait, and
-	 * { query: { workflowId } } to narrow the list.
+	 * Ended executions (a terminal status), newest first, each with its data. Listed without data
+	 * and read one at a time: one list of many executions with large data (binary data in memory
+	 * mode) times out n8n's API.
+	 */
+	instance.endedExecutions = async (query = {}) => {
+		const ended = (await instance.executions({ ...query, includeData: false })).filter((e) => TERMINAL_STATUSES.includes(e.status));
+		const executions = [];
+		for (const e of ended) executions.push(await instance.execution(e.id));
+		return executions;
+	};
+	/**
+	 * Poll GET /api/v1/executions until one has a status in `statuses` (default: a terminal one:
+	 * success, error, crashed, canceled) and pred(execution) is true. Use { statuses: ['waiting'] }
+	 * for an execution parked by putExecutionToWait, and { query: { workflowId } } to narrow the
+	 * list. Listed without data; candidates are read one at a time (see endedExecutions), and an
+	 * ended one that does not match is not read again.
 	 */
 	instance.waitForExecution = async (pred = () => true, { timeoutMs = 60000, query = {}, statuses = TERMINAL_STATUSES } = {}) => {
 		const t0 = Date.now();
+		const rejected = new Set();
 		for (;;) {
-			const list = await instance.executions(query);
-			const hit = list.find((e) => statuses.includes(e.status) && pred(e));
-			if (hit) return hit;
+			const list = await instance.executions({ ...query, includeData: false });
+			for (const summary of list) {
+				if (!statuses.includes(summary.status) || rejected.has(summary.id)) continue;
+				const execution = await instance.execution(summary.id);
+				if (pred(execution)) return execution;
+				if (TERMINAL_STATUSES.includes(execution.status)) rejected.add(summary.id);
+			}
 			if (Date.now() - t0 > timeoutMs) throw new Error(`no matching execution after ${timeoutMs} ms; have: ${JSON.stringify(list.map((e) => ({ id: e.id, status: e.status, workflowId: e.workflowId })))}`);
 			await sleep(300);
 		}

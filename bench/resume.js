@@ -6,9 +6,10 @@
  * stoppedAt. In Webhook mode the execution is parked (status "waiting") between the create and
  * the gateway's signed callback.
  *
- *   npm run bench:resume            (BENCH_RUNS=1, BENCH_JOB_SECONDS=120, BENCH_CASES=1,10,50,10s, BENCH_RETRY_DELAYS_MS)
+ *   npm run bench:resume            (BENCH_RUNS=1, BENCH_JOB_SECONDS=120, BENCH_CASES=1,10,50,10s, SIM_WEBHOOK_RETRY_DELAYS_MS)
  */
 const { createSimulator } = require('../simulator');
+const { optionsFromEnv } = require('../simulator/lib/options');
 const real = require('./real-n8n');
 const { machine, median, spread, table, writeSection } = require('./report');
 
@@ -25,16 +26,20 @@ const CASES = [
 	{ key: '10s', items: 10, spreadMs: 500, label: '10, finishing 0.5 s apart' },
 ];
 // A short production render (production: 1–5 minutes); Poll's held time is the job's length, Webhook's is not.
+/** BENCH_CASES=50,10s runs only those cases (their section then shows only them). */
+function chosenCases() {
+	const only = process.env.BENCH_CASES?.split(',').map((key) => key.trim());
+	return CASES.filter((entry) => !only || only.includes(entry.key));
+}
 const JOB_MS = Number(process.env.BENCH_JOB_SECONDS ?? 120) * 1000;
 const QUEUED_MS = 200;
 const POLL_AFTER_SECONDS = 1;
 /**
- * The gateway's delivery schedule (immediately, +60 s, +5 min, +15 min), as in production: a
+ * The simulator's delivery schedule is the gateway's (immediately, +60 s, +5 min, +15 min): a
  * declined callback's repeat comes after the resume has deleted the endpoint, so it is not sent.
- * BENCH_RETRY_DELAYS_MS=0,1000,2000,4000 compresses it (the repeats then land during the resume).
+ * SIM_WEBHOOK_RETRY_DELAYS_MS=0,1000,2000,4000 compresses it (the repeats then land during the resume).
  */
-const RETRY_DELAYS_MS = (process.env.BENCH_RETRY_DELAYS_MS ?? '0,60000,300000,900000').split(',').map(Number);
-const retrySchedule = RETRY_DELAYS_MS.slice(1).map((ms) => (ms >= 60000 ? `${ms / 60000} min` : `${ms / 1000} s`)).join(', ');
+const { webhookRetryDelaysMs } = optionsFromEnv(process.env);
 
 const MODES = [
 	{ key: 'webhook', label: 'Webhook (Resume)', workflow: 'benchResumeWebhook', path: 'bench-resume-webhook' },
@@ -162,7 +167,7 @@ const SHORT_JOBS = [
 /** What the cases show against the targets (worker ≤ 10 % of Poll's, downloads = outputs, status reads ≤ 2 × jobs). */
 function findings(results) {
 	const med = (key, field) => median(results.get(key).map((figures) => figures[field]));
-	return CASES.map((batch) => {
+	return chosenCases().map((batch) => {
 		const ratio = med(`${batch.key}:webhook`, 'busyMs') / med(`${batch.key}:poll`, 'busyMs');
 		const reads = med(`${batch.key}:webhook`, 'statusRequests');
 		const downloads = med(`${batch.key}:webhook`, 'contentDownloads');
@@ -172,13 +177,13 @@ function findings(results) {
 
 async function main() {
 	// Production profile: Webhook (Resume) registers a temporary endpoint with the credential's management key.
-	const sim = await createSimulator({ profile: 'production', queuedMs: QUEUED_MS, jobMs: JOB_MS, pollAfterSeconds: POLL_AFTER_SECONDS, webhookRetryDelaysMs: RETRY_DELAYS_MS });
+	const sim = await createSimulator({ profile: 'production', queuedMs: QUEUED_MS, jobMs: JOB_MS, pollAfterSeconds: POLL_AFTER_SECONDS, ...(webhookRetryDelaysMs ? { webhookRetryDelaysMs } : {}) });
+	const retrySchedule = sim.getOptions().webhookRetryDelaysMs.slice(1).map((ms) => (ms >= 60000 ? `${ms / 60000} min` : `${ms / 1000} s`)).join(', ');
 	const results = new Map();
 	let bench;
 	try {
 		bench = await real.startBenchN8n({ sim, workflows: MODES.map(workflow), label: 'resume' });
-		const only = process.env.BENCH_CASES?.split(',').map((key) => key.trim());
-		for (const batch of CASES.filter((entry) => !only || only.includes(entry.key))) {
+		for (const batch of chosenCases()) {
 			for (let run = 0; run < RUNS; run++) {
 				for (const mode of run % 2 ? [...MODES].reverse() : MODES) {
 					const figures = await runOnce(sim, bench.instance, mode, batch);
@@ -196,7 +201,7 @@ async function main() {
 
 	const pick = (key, field) => results.get(key).map((figures) => figures[field]);
 	const rows = [];
-	for (const batch of CASES) {
+	for (const batch of chosenCases()) {
 		for (const mode of MODES) {
 			const key = `${batch.key}:${mode.key}`;
 			const busy = pick(key, 'busyMs').map((ms) => ms / 1000);
@@ -236,7 +241,7 @@ async function main() {
 			'',
 			findings(results),
 			'',
-			`Reproduce: \`BENCH_JOB_SECONDS=${JOB_MS / 1000} npm run bench:resume\` (\`BENCH_RUNS\`, \`BENCH_RETRY_DELAYS_MS\`).`,
+			`Reproduce: \`BENCH_JOB_SECONDS=${JOB_MS / 1000} npm run bench:resume\` (\`BENCH_RUNS\`, \`SIM_WEBHOOK_RETRY_DELAYS_MS\`).`,
 			'',
 			SHORT_JOBS,
 			'',

@@ -17,7 +17,8 @@ const TOOL_NODE = 'AI Stats Tool';
 let sim: Simulator;
 
 beforeAll(async () => {
-	sim = await startSimulator({ jobMs: 60000 });
+	// Jobs stay queued until a test moves them: "queued" is asserted, whatever the machine's load.
+	sim = await startSimulator({ queuedMs: 60000, jobMs: 60000 });
 });
 afterAll(async () => {
 	await sim.close();

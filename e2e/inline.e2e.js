@@ -2,9 +2,10 @@
 /**
  * Issue 17 in real n8n (2.41.1 and 1.123.81), in the default (memory) and filesystem binary modes:
  * - an upload to a production Webhook workflow becomes an inline reference whose decoded bytes equal
- *   the upload (PNG and JPEG, 1 KB), with Reference Delivery "Auto" and an n8n nobody can reach;
- * - 15 MB is over the inline limit: Auto falls back to the signed link (filesystem) or says why not
- *   (memory); 25 MB sent "Inline" is refused before anything is sent, naming the limit;
+ *   the upload (PNG and JPEG, 1 KB as a data URL, 15 MB as a multipart file for a model on OpenAI),
+ *   with Reference Delivery "Auto" and an n8n nobody can reach;
+ * - 15 MB for a model that takes data URLs only: Auto falls back to the signed link (filesystem) or
+ *   says why not (memory); 25 MB sent "Inline" is refused before anything is sent, naming the limit;
  * - a signed link made in a production execution still serves the photo minutes after the
  *   execution ended (Don't Wait) or parked (Webhook (Resume));
  * - no data URL appears in anything n8n printed or stored.
@@ -164,35 +165,46 @@ describe.each(VERSIONS)('n8n %s: reference images from an upload', (version) => 
 				expect(sim.receivedReferences()).toEqual([expect.objectContaining({ source: 'data_url', mimeType: type, model, bytes: photo.length, sha256: sha256(photo) })]);
 			});
 
-			it(`Auto: a 15 MB ${type} upload is over the inline limit: ${mode === 'default' ? 'no link in memory mode either, said up front' : 'sent as the signed link, fetched intact'}`, async () => {
+			it(`Auto: a 15 MB ${type} upload for a model on OpenAI goes inline as a file upload, byte for byte (one create)`, async () => {
 				sim.clearReceivedReferences();
 				sim.clearRequests();
-				const before = sim.references().length;
 				const photo = image(head, 15 * MB);
-				const execution = await inline({ model, allowPrivate: 'true' }, photo, type);
-				if (mode === 'default') {
-					expect(errorOf(execution)).toBe(
-						'Input Reference 1: binary field "photo" can be sent neither inline (the file is 15.0 MB, over the 12.0 MB inline limit (the gateway takes requests up to 16 MiB)) nor as a link (n8n cannot make a signed link for binary field "photo")',
-					);
-					expect(posts()).toHaveLength(0);
-					return;
-				}
+				const execution = await inline({ model: 'openai/sora-2' }, photo, type);
 				expect(errorOf(execution)).toBe('');
-				expect(sim.receivedReferences()).toHaveLength(0);
-				// The simulator fetches the reference right after the create answered: wait for it.
-				await eventually(() => sim.references().length > before, 'the gateway fetching the signed link', 30000);
-				const fetched = sim.references().slice(before);
-				expect(fetched).toEqual([expect.objectContaining({ status: 200, bytes: photo.length, sha256: sha256(photo) })]);
-				expect(fetched[0].url.startsWith(`https://127.0.0.1:${proxy.port}/rest/binary-data/signed?token=`)).toBe(true);
+				expect(execution.status).toBe('success');
+				expect(posts()).toHaveLength(1);
+				expect(sim.receivedReferences()).toEqual([expect.objectContaining({ source: 'multipart', mimeType: type, model: 'openai/sora-2', bytes: photo.length, sha256: sha256(photo) })]);
 			});
 		}
+
+		it(`Auto: a 15 MB upload for a model that takes data URLs only: ${mode === 'default' ? 'no link in memory mode either, said up front' : 'sent as the signed link, fetched intact'}`, async () => {
+			sim.clearReceivedReferences();
+			sim.clearRequests();
+			const before = sim.references().length;
+			const photo = image(PNG_HEAD, 15 * MB);
+			const execution = await inline({ model: 'google/veo-3.1-lite', allowPrivate: 'true' }, photo, 'image/png');
+			if (mode === 'default') {
+				expect(errorOf(execution)).toBe(
+					'Input Reference 1: binary field "photo" can be sent neither inline (the file is 15.0 MB, and model google/veo-3.1-lite takes inline images up to 12.0 MB (as a data URL); larger ones, up to 20.0 MB, go as a file upload, which only models on openai take) nor as a link (n8n cannot make a signed link for binary field "photo")',
+				);
+				expect(posts()).toHaveLength(0);
+				return;
+			}
+			expect(errorOf(execution)).toBe('');
+			expect(sim.receivedReferences()).toHaveLength(0);
+			// The simulator fetches the reference right after the create answered: wait for it.
+			await eventually(() => sim.references().length > before, 'the gateway fetching the signed link', 30000);
+			const fetched = sim.references().slice(before);
+			expect(fetched).toEqual([expect.objectContaining({ status: 200, bytes: photo.length, sha256: sha256(photo) })]);
+			expect(fetched[0].url.startsWith(`https://127.0.0.1:${proxy.port}/rest/binary-data/signed?token=`)).toBe(true);
+		});
 
 		it('Inline: a 25 MB image is refused before anything is sent, naming the limit', async () => {
 			sim.clearRequests();
 			const execution = await inline({ model: 'google/veo-3.1-lite', delivery: 'inline' }, image(PNG_HEAD, 25 * MB), 'image/png');
 			expect(execution.status).toBe('error');
 			expect(errorOf(execution)).toBe(
-				'Input Reference 1: binary field "photo" cannot be sent inline: the file is 25.0 MB, over the 12.0 MB inline limit (the gateway takes requests up to 16 MiB)',
+				'Input Reference 1: binary field "photo" cannot be sent inline: the file is 25.0 MB, over the 20.0 MB inline limit (the gateway takes file uploads up to 32 MiB)',
 			);
 			expect(sim.requests().filter((request) => request.path === '/v1/videos')).toHaveLength(0);
 		});

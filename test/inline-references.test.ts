@@ -29,7 +29,8 @@ import {
 } from './support/fixtures';
 
 /**
- * Binary references sent inline (`input_reference: {image_url: "data:…"}`) or as a signed link,
+ * Binary references sent inline (`input_reference: {image_url: "data:…"}`, or as a multipart file
+ * above the data URL limit) or as a signed link,
  * chosen per Reference Delivery (Auto / Inline / Link), checked before anything is sent.
  */
 
@@ -93,7 +94,7 @@ describe('Auto sends an upload inline when the model takes it, on an n8n nobody 
 		}
 	}
 
-	it('an image of 12 MB (the inline limit) still goes inline; Sora takes it too', async () => {
+	it('an image of 12 MB (the data URL limit) still goes as a data URL; Sora takes it too', async () => {
 		const upload = image(JPEG_HEAD, 12 * MB);
 		const run = await runAiStats(sim, {
 			items: [uploadItem(upload, 'image/jpeg')],
@@ -175,7 +176,7 @@ describe('Inline chosen by hand', () => {
 		});
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toBe(
-			'Input Reference 1: binary field "photo" cannot be sent inline: the file is 25.0 MB, over the 12.0 MB inline limit (the gateway takes requests up to 16 MiB)',
+			'Input Reference 1: binary field "photo" cannot be sent inline: the file is 25.0 MB, over the 20.0 MB inline limit (the gateway takes file uploads up to 32 MiB)',
 		);
 		expect(sim.requests().filter((request) => request.path === '/v1/videos')).toHaveLength(0);
 	});
@@ -214,8 +215,76 @@ describe('Inline chosen by hand', () => {
 	});
 });
 
-describe('15 MB: over the inline limit', () => {
-	it('Auto uses the signed link on a public n8n, and the gateway fetches the upload\'s bytes', async () => {
+describe('15 MB: over what a data URL can carry', () => {
+	for (const binaryMode of ['default', 'filesystem'] as const) {
+		for (const { type, head, mimeType } of [
+			{ type: 'PNG', head: PNG_HEAD, mimeType: 'image/png' },
+			{ type: 'JPEG', head: JPEG_HEAD, mimeType: 'image/jpeg' },
+		]) {
+			it(`${type}, ${binaryMode} binary mode, a model on OpenAI: goes inline as a file upload, one create, bytes intact`, async () => {
+				const upload = image(head, 15 * MB);
+				const run = await runAiStats(sim, {
+					items: [uploadItem(upload, mimeType)],
+					binaryMode,
+					parameters: generateParameters({ model: byId('openai/sora-2'), waitForCompletion: 'none', ...fromBinary() }),
+				});
+				expect(run.error?.message ?? 'no error').toBe('no error');
+				expect(posts()).toHaveLength(1);
+				expect(posts()[0].headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+				expect(received()).toEqual([expect.objectContaining({ source: 'multipart', model: 'openai/sora-2', mimeType, bytes: upload.length, sha256: sha256(upload) })]);
+				expect(JSON.stringify(run.items)).not.toMatch(DATA_URL);
+			});
+		}
+	}
+
+	it('the form carries the text fields, Provider routing as JSON, and Duration as Seconds', async () => {
+		const upload = image(PNG_HEAD, 13 * MB);
+		const run = await runAiStats(sim, {
+			items: [uploadItem(upload, 'image/png')],
+			parameters: generateParameters({
+				model: byId('openai/sora-2'),
+				prompt: 'the camera pushes in',
+				waitForCompletion: 'none',
+				...fromBinary(),
+				options: { duration: 8, size: '1280x720' },
+				providerRouting: { order: 'openai' },
+			}),
+		});
+		expect(run.error?.message ?? 'no error').toBe('no error');
+		expect(posts()[0].body).toEqual({
+			model: 'openai/sora-2',
+			prompt: 'the camera pushes in',
+			seconds: '8',
+			size: '1280x720',
+			provider: { order: ['openai'] },
+			input_reference: '[file reference.png, 13000000 bytes]',
+		});
+		expect(run.items[0].json.id).toEqual(expect.any(String));
+	});
+
+	it('a field a form cannot carry is refused before anything is sent, naming it and what to do', async () => {
+		const run = await runAiStats(sim, {
+			items: [uploadItem(image(PNG_HEAD, 13 * MB), 'image/png')],
+			parameters: generateParameters({ model: byId('openai/sora-2'), waitForCompletion: 'none', ...fromBinary(), options: { duration: 5 } }),
+		});
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toContain(
+			'Duration must be one of 4, 8, 12, 16, 20 (got 5): it is sent as Seconds. An inline image of 13.0 MB (over 12.0 MB) goes as a file upload, whose other fields can only be text',
+		);
+		expect(posts()).toHaveLength(0);
+	});
+
+	it('Webhook (Resume) with such an image is refused up front: the form cannot carry the job\'s webhook', async () => {
+		const run = await runAiStats(sim, {
+			items: [uploadItem(image(PNG_HEAD, 13 * MB), 'image/png')],
+			parameters: generateParameters({ model: byId('openai/sora-2'), waitForCompletion: 'webhook', ...fromBinary() }),
+		});
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toContain('Webhook cannot be sent: wait with Poll or Don\'t Wait instead of Webhook (Resume)');
+		expect(posts()).toHaveLength(0);
+	});
+
+	it('a model that takes data URLs only: Auto uses the signed link on a public n8n, and the gateway fetches the upload\'s bytes', async () => {
 		const upload = image(PNG_HEAD, 15 * MB);
 		const run = await runAiStats(sim, {
 			items: [uploadItem(upload, 'image/png')],
@@ -228,12 +297,24 @@ describe('15 MB: over the inline limit', () => {
 		expect(received()).toHaveLength(0);
 	});
 
-	it('Auto on a private n8n says so, naming the limit', async () => {
+	it('a model that takes data URLs only, on a private n8n: says why, naming both limits', async () => {
 		const run = await runAiStats(sim, {
 			items: [uploadItem(image(JPEG_HEAD, 15 * MB), 'image/jpeg')],
 			parameters: generateParameters({ waitForCompletion: 'none', ...fromBinary() }),
 		});
-		expect(run.error?.message).toContain('can be sent neither inline (the file is 15.0 MB, over the 12.0 MB inline limit');
+		expect(run.error?.message).toContain(
+			'can be sent neither inline (the file is 15.0 MB, and model google/veo-3.1-lite takes inline images up to 12.0 MB (as a data URL); larger ones, up to 20.0 MB, go as a file upload, which only models on openai take)',
+		);
+		expect(posts()).toHaveLength(0);
+	});
+
+	it('Inline chosen by hand for such a model: the model check refuses it before anything is sent', async () => {
+		const run = await runAiStats(sim, {
+			items: [uploadItem(image(PNG_HEAD, 15 * MB), 'image/png')],
+			parameters: generateParameters({ waitForCompletion: 'none', ...fromBinary({ delivery: 'inline' }) }),
+		});
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toContain('Input Reference 1 cannot be sent inline: the file is 15.0 MB, and model google/veo-3.1-lite takes inline images up to 12.0 MB');
 		expect(posts()).toHaveLength(0);
 	});
 });

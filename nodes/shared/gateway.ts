@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { FormBody } from './multipart';
 import { createPolicy, noRetryPolicy, readPolicy } from './retry';
 import { gatewayRequest, gatewayStream, type BodyReadOptions, type GatewayFunctions, type StreamResponse } from './transport';
 import type { VideoJob } from './video';
@@ -74,7 +75,7 @@ function endpointPath(endpointId: string): string {
 }
 
 /** POST /videos. Never repeated once sent: a repeat may bill a second job. */
-export async function createVideo(ctx: GatewayFunctions, body: IDataObject, itemIndex?: number): Promise<VideoJob> {
+export async function createVideo(ctx: GatewayFunctions, body: IDataObject | FormBody, itemIndex?: number): Promise<VideoJob> {
 	return await gatewayRequest<VideoJob>(ctx, { method: 'POST', path: '/videos', body, retry: createPolicy, itemIndex });
 }
 

@@ -13,6 +13,7 @@ import {
 	requestIdFromHeaders,
 	type Headers,
 } from './network';
+import { FormBody } from './multipart';
 import { RedirectRefusedError, nextHop } from './redirects';
 import { readPolicy, noRetryPolicy, runWithRetries, type Attempt, type RetryPolicy } from './retry';
 import { redactUrl } from './urls';
@@ -33,7 +34,8 @@ export interface GatewayRequest {
 	/** Path below the base URL, e.g. `/videos/abc`. */
 	path: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	/** Sent as JSON, or as the multipart form data it holds. */
+	body?: IDataObject | FormBody;
 	/** Default: readPolicy for GET and DELETE, noRetryPolicy otherwise. */
 	retry?: RetryPolicy;
 	itemIndex?: number;
@@ -196,10 +198,10 @@ export async function gatewayRequest<T = IDataObject>(ctx: GatewayFunctions, req
 					method: request.method,
 					url: `${baseUrl}${request.path}`,
 					qs: request.qs,
-					body: request.body,
+					body: request.body instanceof FormBody ? request.body.data : request.body,
 					json: true,
 					headers: {
-						...(request.body ? { 'Content-Type': 'application/json' } : {}),
+						...(request.body ? { 'Content-Type': request.body instanceof FormBody ? request.body.contentType : 'application/json' } : {}),
 					},
 					arrayFormat: 'repeat',
 				},

@@ -65,9 +65,44 @@ function checkImage(info, buffer, path) {
 	};
 }
 
+/** Form fields the server parses as JSON when their text starts with { or [ (its FORM_JSON_FIELDS). */
+const FORM_JSON_FIELDS = new Set(['provider', 'debug', 'include', 'timestamp_granularities', 'chunking_strategy', 'languages', 'keywords', 'context_bias', 'input_reference']);
+
+/**
+ * Adds one form field the way the server does: `name[]` and `name[0]` collect into arrays, a
+ * repeated name becomes an array, the JSON fields are parsed, everything else stays text (so a
+ * number or a switch sent in a form fails the strict schema, as on the server).
+ */
+function appendFormField(out, rawName, value) {
+	let name = rawName;
+	let array = false;
+	if (name.endsWith('[]')) {
+		name = name.slice(0, -2);
+		array = true;
+	} else {
+		const indexed = /^(.*)\[(\d+)\]$/.exec(name);
+		if (indexed) {
+			name = indexed[1];
+			array = true;
+		}
+	}
+	let parsed = value;
+	if (typeof value === 'string' && FORM_JSON_FIELDS.has(name) && /^\s*[[{]/.test(value)) {
+		try {
+			parsed = JSON.parse(value.trim());
+		} catch {
+			parsed = value;
+		}
+	}
+	if (!array && !(name in out)) out[name] = parsed;
+	else if (out[name] === undefined) out[name] = Array.isArray(parsed) ? [...parsed] : [parsed];
+	else if (Array.isArray(out[name])) out[name].push(...(Array.isArray(parsed) ? parsed : [parsed]));
+	else out[name] = [out[name], parsed];
+}
+
 /**
  * Parses a multipart/form-data body into the object the server builds (fields as strings, repeated
- * fields as arrays, `input_reference` file parts as uploaded files).
+ * fields as arrays, JSON fields parsed, `input_reference` file parts as uploaded files).
  * @returns {Record<string, unknown> | null} null when the body is not valid multipart
  */
 function parseMultipart(buffer, contentType) {
@@ -96,8 +131,7 @@ function parseMultipart(buffer, contentType) {
 				filename !== undefined
 					? { [UPLOADED_FILE]: true, filename, contentType: partType ?? 'application/octet-stream', buffer: Buffer.from(content), toJSON: () => `[file ${filename}, ${content.length} bytes]` }
 					: content.toString('utf8');
-			if (name in out) out[name] = Array.isArray(out[name]) ? [...out[name], value] : [out[name], value];
-			else out[name] = value;
+			appendFormField(out, name, value);
 		}
 		position = next;
 	}

@@ -177,6 +177,28 @@ describe('create fields', () => {
 		expect(sim.receivedReferences()[0]).toMatchObject({ source: 'multipart', filename: 'photo.jpg', mimeType: 'image/jpeg', bytes: 3000, sha256: sha256(image) });
 	});
 
+	it('reads a form like the server: provider parsed from JSON text, a number as text fails the strict schema', async () => {
+		const image = png(13_000_000);
+		const send = async (extra: Record<string, string>) => {
+			const form = new FormData();
+			form.append('model', 'openai/sora-2');
+			form.append('prompt', 'x');
+			for (const [name, value] of Object.entries(extra)) form.append(name, value);
+			form.append('input_reference', new Blob([image], { type: 'image/png' }), 'photo.png');
+			const response = await fetch(`${sim.baseUrl}/videos`, { method: 'POST', headers: { authorization: `Bearer ${sim.keys.inference}` }, body: form });
+			return { status: response.status, json: await response.json() };
+		};
+		const ok = await send({ provider: JSON.stringify({ order: ['openai'] }), seconds: '8' });
+		expect(ok.status).toBe(202);
+		const received = sim.requests().filter((request) => request.method === 'POST' && request.path === '/v1/videos');
+		expect(received[0].body).toMatchObject({ provider: { order: ['openai'] }, seconds: '8', input_reference: '[file photo.png, 13000000 bytes]' });
+		expect(sim.receivedReferences()[0]).toMatchObject({ source: 'multipart', mimeType: 'image/png', bytes: image.length, sha256: sha256(image) });
+		const bad = await send({ duration: '8' });
+		expect(bad.status).toBe(400);
+		expect(bad.json.details[0]).toMatchObject({ path: ['duration'], code: 'invalid_type' });
+		expect(sim.jobs()).toHaveLength(1);
+	});
+
 	it.each([
 		['a MIME type providers refuse', () => dataUrl('image/gif', Buffer.from('GIF89a')), /Unsupported image type 'image\/gif'/],
 		['bytes that are not the declared type', () => dataUrl('image/png', jpeg(100)), /not a image\/png image/],

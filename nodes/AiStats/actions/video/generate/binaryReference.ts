@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ModelEntry } from '../../../../shared/gateway';
 import { isPrivateHost, redactUrl } from '../../../../shared/urls';
 import type { ReferenceInput } from './body';
-import { INLINE_IMAGE_LIMIT_BYTES, INLINE_IMAGE_TYPES, InlineImage, formatBytes, modelTakesInlineImages } from './inline';
+import { DATA_URL_IMAGE_LIMIT_BYTES, INLINE_IMAGE_LIMIT_BYTES, INLINE_IMAGE_TYPES, InlineImage, formatBytes, modelTakesInlineImages } from './inline';
 
 /**
  * A binary of the input item as a reference: sent inline (images the model's providers take that
@@ -70,10 +70,10 @@ function inlineObstacle(
 	}
 	if (size === undefined) return 'n8n does not know the file\'s size';
 	if (size > INLINE_IMAGE_LIMIT_BYTES) {
-		return `the file is ${formatBytes(size)}, over the ${formatBytes(INLINE_IMAGE_LIMIT_BYTES)} inline limit (the gateway takes requests up to 16 MiB)`;
+		return `the file is ${formatBytes(size)}, over the ${formatBytes(INLINE_IMAGE_LIMIT_BYTES)} inline limit (the gateway takes file uploads up to 32 MiB)`;
 	}
 	if (forModel) {
-		const takes = modelTakesInlineImages(context.model, context.entry);
+		const takes = modelTakesInlineImages(context.model, context.entry, size);
 		if (!takes.ok) return takes.why;
 	}
 	return undefined;
@@ -159,7 +159,7 @@ export async function binaryReference(
 		if (delivery === 'inline') {
 			throw fail(
 				`binary field "${property}" cannot be sent inline: ${obstacle}`,
-				`Inline images: ${Object.keys(INLINE_IMAGE_TYPES).join(', ')}, up to ${formatBytes(INLINE_IMAGE_LIMIT_BYTES)}, one per request, as the first frame. Otherwise set Reference Delivery to "Signed Link" (n8n must be reachable over https) or pass a public URL.`,
+				`Inline images: ${Object.keys(INLINE_IMAGE_TYPES).join(', ')}, one per request, as the first frame, up to ${formatBytes(DATA_URL_IMAGE_LIMIT_BYTES)} as a data URL, or up to ${formatBytes(INLINE_IMAGE_LIMIT_BYTES)} as a file upload for models that take one. Otherwise set Reference Delivery to "Signed Link" (n8n must be reachable over https) or pass a public URL.`,
 			);
 		}
 		const link = await signedLink(ctx, binary, property, context);

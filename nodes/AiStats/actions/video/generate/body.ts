@@ -2,7 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { EVENT_NAMES } from '../../../../shared/events';
 import { CREATE_FIELDS, type CreateField, type CreateFieldValues } from './fields';
-import { InlineImage } from './inline';
+import { formProblems } from './form';
+import { DATA_URL_IMAGE_LIMIT_BYTES, InlineImage, formatBytes } from './inline';
 import { CreateRequestError, isBlank, show, type FieldProblem } from './problems';
 import { parseProviderParams } from './providerParams';
 
@@ -212,6 +213,10 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 			body.webhook = { url: input.webhook.url, secret: input.webhook.secret, ...(events?.length ? { events } : {}) };
 		}
 	}
+
+	// A large inline image turns the request into a form, which carries text fields only.
+	const image = inline[0]?.inline;
+	if (image?.upload && inline.length === 1) problems.push(...formProblems(body, formatBytes(image.bytes), formatBytes(DATA_URL_IMAGE_LIMIT_BYTES)));
 
 	if (problems.length > 0) throw new CreateRequestError(problems);
 	return body;

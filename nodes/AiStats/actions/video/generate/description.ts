@@ -222,7 +222,7 @@ export const generateProperties: INodeProperties[] = [
 								name: 'Auto',
 								value: 'auto',
 								description:
-									'Inline when the model takes it (a PNG, JPEG or WebP image up to 12 MB, as the first frame), otherwise a signed link when n8n is reachable over https',
+									'Inline when the model takes it (a PNG, JPEG or WebP image as the first frame: up to 12 MB, or up to 20 MB for models on OpenAI), otherwise a signed link when n8n is reachable over https',
 							},
 							{
 								name: 'Inline',

@@ -83,7 +83,7 @@ export function checkAgainstModel(body: IDataObject, entry: ModelEntry): FieldPr
 		}
 		if (param === 'input_reference') {
 			// An inline image: the model must take images, on providers known to take them inline.
-			const takes = modelTakesInlineImages(entry.model, entry);
+			const takes = modelTakesInlineImages(entry.model, entry, (value as { bytes?: number }).bytes);
 			if (!takes.ok) {
 				problems.push({
 					field: (value as { field?: string }).field ?? 'Input Reference',

@@ -53,7 +53,7 @@ function workflow(mode) {
 		nodes: [
 			real.webhookTrigger(mode.path, mode.key === 'webhook' ? 'd5e6f7a8-1b2c-4d3e-9f40-5a6b7c8d9e01' : 'd5e6f7a8-1b2c-4d3e-9f40-5a6b7c8d9e02', 'onReceived'),
 			real.node('Prompts', 'n8n-nodes-base.splitOut', 1, [220, 0], { fieldToSplitOut: 'body.prompts', options: {} }),
-			real.node('Generate video', 'n8n-nodes-ai-stats.aiStats', 1, [440, 0], {
+			real.node('Generate video', 'n8n-nodes-ai-stats.aiStats', 2, [440, 0], {
 				resource: 'video',
 				operation: 'generate',
 				model: { __rl: true, mode: 'id', value: 'google/veo-3.1-lite' },

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { DeliveryAttempt, Job, Simulator } from '../simulator';
-import { disposeHarness } from './harness';
+import { HarnessCredentialsHelper, disposeHarness } from './harness';
 import { ResumeBridge } from './support/resumeBridge';
 import { WEBHOOK_SECRET, aiStatsCredential, generateParameters, runAiStats, startSimulator } from './support/fixtures';
 
@@ -213,12 +213,15 @@ describe('Generate → Webhook (Resume)', () => {
 				await park({ prompt: '={{ $json.prompt }}' }, items);
 				await sim.waitForDeliveries(() => sim.heldWebhooks() === 5, 10_000).catch(() => undefined);
 				for (let tries = 0; sim.heldWebhooks() < 5 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+				const readsBefore = HarnessCredentialsHelper.reads;
 				expect(sim.releaseWebhooks()).toBe(5);
 				const done = await bridge.finished();
 				expect(done.output('AI Stats')).toHaveLength(5);
 				await sim.waitForDeliveries((all: DeliveryAttempt[]) => all.length >= 10, 10_000);
 				expect(bridge.calls.filter((call) => (call.body as { resumed?: boolean })?.resumed === true)).toHaveLength(1);
 				expect(downloads()).toHaveLength(5);
+				// The ten callbacks, arriving together, shared one read of the credential (credentials.ts).
+				expect(HarnessCredentialsHelper.reads - readsBefore).toBe(1);
 				// Each non-deciding delivery reads one status; each copy of the deciding one reads them all:
 				// at most 2 × the deliveries (10 here), whether n8n serves them one by one or all at once.
 				expect(statusCalls().length).toBeLessThanOrEqual(20);

@@ -211,6 +211,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return new Credentials({ id: entry.id, name: entry.name }, entry.type, entry.data);
 	}
 
+	/** Credential reads (decrypt + resolve) so far, as n8n counts `getCredentials` calls of nodes. */
+	static reads = 0;
+
 	async getDecrypted(
 		additionalData: IWorkflowExecuteAdditionalData,
 		nodeCredentials: INodeCredentialsDetails,
@@ -220,6 +223,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
+		HarnessCredentialsHelper.reads++;
 		const decrypted = await (await this.getCredentials(nodeCredentials, type)).getData();
 		if (raw === true) return decrypted;
 		return await this.applyDefaultsAndOverwrites(

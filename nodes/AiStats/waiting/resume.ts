@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { Limiter } from '../../shared/concurrency';
-import { readApiKey, readManagementKey } from '../../shared/credentials';
+import { readApiKey, readManagementKey, shareCredentialRead } from '../../shared/credentials';
 import { GatewayApiError } from '../../shared/errors';
 import { deleteWebhookEndpoint, getVideo, getWebhookEndpoint } from '../../shared/gateway';
 import { WEBHOOK_HEADERS } from '../../shared/signature';
@@ -41,6 +41,8 @@ function declined(ctx: IWebhookFunctions, reason: string, extra: IDataObject = {
 export async function resumeWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const batch = readBatch(ctx);
 	if (!batch) return declined(ctx, 'no_parked_batch');
+	// The batch's callbacks come together: one credential read for all of them (credentials.ts).
+	shareCredentialRead(ctx, `${ctx.getExecutionId()}:${ctx.getNode().credentials?.aiStatsApi?.id ?? ''}`);
 	const secret = openSealedSecret(batch.sealedSecret, await readApiKey(ctx), ctx.getExecutionId());
 	if (secret === undefined) {
 		ctx.logger.warn('AI Stats: the parked batch\'s secret cannot be opened (was the API key changed?); refusing the callback');

@@ -150,9 +150,27 @@ const BEFORE = [
 	"For one job, Webhook mode holds n8n 4.4% of the time Poll mode does. When the 10 jobs of a batch finish together, their callbacks arrive together, every callback finds the whole batch terminal, and each one downloads all the videos: 100 downloads and 100 status reads for 10 jobs, and the resume phase then keeps n8n busy 1.09× as long as Poll mode's whole wait (`webhook()` in `nodes/AiStats/waiting/resume.ts`: only one callback's result resumes the execution, the other downloads are discarded). Finishing 0.5 s apart, the batch made 50 downloads for 10 jobs and held n8n 57.3% of Poll mode's time.",
 ].join('\n');
 
+/** The figures before the shared credential read and typeVersion 2 (the same bench, 2-minute jobs), kept for comparison. */
+const PREVIOUS = [
+	"### Before: one credential read per callback, a typeVersion 1 node (2026-12-03, 2-minute jobs, 1 run)",
+	"",
+	"| jobs | mode | execution wall time, s | worker held, s | held per job, s | × Poll | held / wall | create + resume, s | status requests | video downloads | callbacks (their total handling time) |",
+	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+	"| 1 | Webhook (Resume) | 120.74 (120.74–120.74) | 0.55 (0.55–0.55) | 0.545 (0.545–0.545) | 0.005 | 0.5% | 0.15 + 0.39 | 1 | 1 | 1 (0.2 s) |",
+	"| 1 | Poll | 120.33 (120.33–120.33) | 120.33 (120.33–120.33) | 120.330 (120.330–120.330) | 1.00 | 100.0% | – | 119 | 1 | – |",
+	"| 10, finishing together | Webhook (Resume) | 123.21 (123.21–123.21) | 2.99 (2.99–2.99) | 0.299 (0.299–0.299) | 0.025 | 2.4% | 0.14 + 2.85 | 19 | 10 | 10 (14.8 s) |",
+	"| 10, finishing together | Poll | 121.28 (121.28–121.28) | 121.28 (121.28–121.28) | 12.128 (12.128–12.128) | 1.00 | 100.0% | – | 1200 | 10 | – |",
+	"| 50, finishing together | Webhook (Resume) | 132.36 (132.36–132.36) | 12.16 (12.16–12.16) | 0.243 (0.243–0.243) | 0.100 | 9.2% | 0.20 + 11.96 | 99 | 50 | 50 (303.2 s) |",
+	"| 50, finishing together | Poll | 121.36 (121.36–121.36) | 121.36 (121.36–121.36) | 2.427 (2.427–2.427) | 1.00 | 100.0% | – | 5963 | 50 | – |",
+	"| 10, finishing 0.5 s apart | Webhook (Resume) | 126.62 (126.62–126.62) | 6.43 (6.43–6.43) | 0.643 (0.643–0.643) | 0.051 | 5.1% | 0.10 + 6.33 | 19 | 10 | 10 (2.4 s) |",
+	"| 10, finishing 0.5 s apart | Poll | 125.37 (125.37–125.37) | 125.37 (125.37–125.37) | 12.537 (12.537–12.537) | 1.00 | 100.0% | – | 1217 | 10 | – |",
+	"",
+	"Profiling n8n 2.41.1 during the 50-callback burst (`node --cpu-prof`) showed its main thread only about a third busy; the time went to n8n's expression sandboxes (isolated-vm): n8n sets one up for every waiting-webhook request, every `getCredentials` of a node run set up and disposed of another (cold, since a burst empties n8n's small pool), and for a typeVersion 1 node n8n also evaluates `$parameter[\"options\"][\"binaryData\"]` on every waiting-webhook request (`parseRequestBody`, a v1-only path). The callbacks of one parked execution now share one credential read for 5 s (`nodes/shared/credentials.ts`), and the bench uses Generate's current typeVersion 2 (the version n8n adds today; v1 workflows still pay the extra expression). In a 10-s-job trial of the 50-callback case the resume phase went from 4.7 s (median of 4) to 3.1 s with the shared read, and to 2.6 s with typeVersion 2.",
+].join('\n');
+
 /** The same bench with short jobs and the repeats compressed (2026-12-03), kept to show what job length does to the ratio. */
 const SHORT_JOBS = [
-	'### Same code, jobs of 10.2 s and repeats after 1, 2, 4 s (2026-12-03, 2 runs)',
+	'### Before, with jobs of 10.2 s and repeats after 1, 2, 4 s (2026-12-03, 2 runs, one credential read per callback, typeVersion 1)',
 	'',
 	'| jobs | Webhook (Resume): worker held, s | Poll: worker held, s | × Poll | status requests (Webhook) | video downloads (Webhook) | callbacks |',
 	'| --- | --- | --- | --- | --- | --- | --- |',
@@ -161,7 +179,7 @@ const SHORT_JOBS = [
 	'| 50, finishing together | 21.82 (19.68–23.95) | 11.07 | 1.970 | 100 | 50 | 99 |',
 	'| 10, finishing 0.5 s apart | 6.68 (6.60–6.75) | 15.47 | 0.432 | 19 | 10 | 10 |',
 	'',
-	"Webhook mode's held time does not depend on the job's length; Poll's is the job's length, so with 10-s jobs the ratio is far above the target for batches. With 50 callbacks at the same instant, n8n itself takes ~0.1 s of main-thread time per callback before the node's `webhook()` runs (it loads the whole execution and builds the workflow), so they queue for 5–7 s; with the repeats compressed to 1 s, the 49 declined callbacks came back while the resume was still running and doubled that load (each then answered at once, finding the endpoint gone: 99 callbacks, 100 status reads). With the gateway's real schedule (+60 s) the endpoint is deleted before any repeat is due and no repeat is sent (table above).",
+	"Webhook mode's held time does not depend on the job's length; Poll's is the job's length, so with 10-s jobs the ratio is far above the target for batches. With 50 callbacks at the same instant, each cost n8n about 0.1 s (see the profile above), so they queued for 5–7 s; with the repeats compressed to 1 s, the 49 declined callbacks came back while the resume was still running and doubled that load (each then answered at once, finding the endpoint gone: 99 callbacks, 100 status reads). With the gateway's real schedule (+60 s) the endpoint is deleted before any repeat is due and no repeat is sent (table above).",
 ].join('\n');
 
 /** What the cases show against the targets (worker ≤ 10 % of Poll's, downloads = outputs, status reads ≤ 2 × jobs). */
@@ -230,7 +248,7 @@ async function main() {
 	writeSection(
 		'Resume vs poll: worker time held per job',
 		[
-			`One \`n8n start\` process (n8n 2.41.1, regular mode, filesystem binary mode). Webhook trigger (answers at once) → *Split Out* (N prompts) → **Generate** with *Download Video* on, in *Webhook (Resume)* or *Poll* mode. Simulator jobs take ${(QUEUED_MS + JOB_MS) / 1000} s (in the last case ${(QUEUED_MS + JOB_MS) / 1000}–${(QUEUED_MS + JOB_MS + 9 * 500) / 1000} s; production jobs take minutes: Poll's held time grows with the job, Webhook's does not), \`poll_after_seconds\` = ${POLL_AFTER_SECONDS}, each video a real MP4 clip of the simulator; production profile: Generate registers a temporary endpoint with the credential's management key, and the simulator calls the execution's resume URL through it with signed terminal events (a callback not answered 2xx is repeated after ${retrySchedule}); in the *finishing together* cases every callback of the batch is held until all jobs have ended and then sent at the same instant. ${RUNS} runs per case and mode, alternating order. Machine: ${machine({ n8n: true })}.`,
+			`One \`n8n start\` process (n8n 2.41.1, regular mode, filesystem binary mode). Webhook trigger (answers at once) → *Split Out* (N prompts) → **Generate** (typeVersion 2) with *Download Video* on, in *Webhook (Resume)* or *Poll* mode. Simulator jobs take ${(QUEUED_MS + JOB_MS) / 1000} s (in the last case ${(QUEUED_MS + JOB_MS) / 1000}–${(QUEUED_MS + JOB_MS + 9 * 500) / 1000} s; production jobs take minutes: Poll's held time grows with the job, Webhook's does not), \`poll_after_seconds\` = ${POLL_AFTER_SECONDS}, each video a real MP4 clip of the simulator; production profile: Generate registers a temporary endpoint with the credential's management key, and the simulator calls the execution's resume URL through it with signed terminal events (a callback not answered 2xx is repeated after ${retrySchedule}); in the *finishing together* cases every callback of the batch is held until all jobs have ended and then sent at the same instant. ${RUNS} runs per case and mode, alternating order. Machine: ${machine({ n8n: true })}.`,
 			'',
 			'- **Worker held**, from n8n\'s execution records (public API): in Poll mode the whole execution, `stoppedAt − startedAt` (the node sleeps between status calls inside the execution). In Webhook mode the create phase — `startedAt` to the moment the execution was stored as `waiting` (the parked record\'s `stoppedAt`; its `waitTill` is that moment + Max Wait) — plus the resume phase, from the arrival of the first callback until the execution has stopped and every callback has been answered (this includes the node\'s `webhook()` claiming the resume and streaming the videos). Nothing of this execution runs in between. n8n\'s per-node `executionTime` cannot be used here: on resume n8n replaces the waiting node\'s first run, and the downloads happen in the node\'s `webhook()`, outside any node run.',
 			'- **Execution wall time**: `stoppedAt − startedAt` of the execution record, parked time included.',
@@ -242,6 +260,8 @@ async function main() {
 			findings(results),
 			'',
 			`Reproduce: \`BENCH_JOB_SECONDS=${JOB_MS / 1000} npm run bench:resume\` (\`BENCH_RUNS\`, \`SIM_WEBHOOK_RETRY_DELAYS_MS\`).`,
+			'',
+			PREVIOUS,
 			'',
 			SHORT_JOBS,
 			'',

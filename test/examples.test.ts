@@ -42,7 +42,9 @@ describe.each(files)('examples/%s', (file) => {
 			const known = knownNames(type.description.properties);
 			for (const parameter of Object.keys(node.parameters)) expect([node.name, parameter, known.has(parameter)]).toEqual([node.name, parameter, true]);
 			expect(Object.keys(node.credentials ?? {})).toEqual(['aiStatsApi']);
-			expect(node.typeVersion).toBe(1);
+			// The version the node is added with today.
+			const versions = ([] as number[]).concat(type.description.version);
+			expect(node.typeVersion).toBe(type.description.defaultVersion ?? Math.max(...versions));
 		}
 	});
 });

@@ -1,5 +1,4 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 /** The one credential both nodes use, and the one reader of each of its fields. */
 
@@ -18,6 +17,7 @@ const perRun = new WeakMap<object, Promise<ICredentialDataDecryptedObject>>();
 export async function readCredential(ctx: CredentialFunctions): Promise<ICredentialDataDecryptedObject> {
 	let credentials = perRun.get(ctx);
 	if (!credentials) {
+		if (sharedReads.size > 0) dropOldSharedReads(Date.now());
 		credentials = ctx.getCredentials(CREDENTIAL_NAME);
 		perRun.set(ctx, credentials);
 		// A failed read is not kept: the next reader asks n8n again (and gets n8n's error).
@@ -30,27 +30,31 @@ export async function readCredential(ctx: CredentialFunctions): Promise<ICredent
  * The callbacks of one parked batch arrive together (one per job: 50 at once for 50 jobs), each a
  * node run of its own. On n8n 2.x every credential read also sets up and disposes of an expression
  * sandbox, which during such a burst is created cold for each read; so these callbacks share one
- * read for a few seconds. Short enough that an edited credential is used by the next burst, and the
- * shared copy is dropped when that time is up.
+ * read for a few seconds: short enough that an edited credential is used by the next burst. An
+ * older shared read is dropped by the next credential read of these nodes (no timers in node code).
  */
 const SHARED_READ_MS = 5_000;
-const sharedReads = new Map<string, Promise<ICredentialDataDecryptedObject>>();
+const sharedReads = new Map<string, { until: number; read: Promise<ICredentialDataDecryptedObject> }>();
+
+function dropOldSharedReads(now: number): void {
+	for (const [key, entry] of sharedReads) if (entry.until <= now) sharedReads.delete(key);
+}
 
 /** Makes `ctx` use the read shared under `key`, made now when there is none from the last SHARED_READ_MS. */
 export function shareCredentialRead(ctx: CredentialFunctions, key: string): void {
-	let read = sharedReads.get(key);
-	if (!read) {
-		const made = ctx.getCredentials(CREDENTIAL_NAME);
+	const now = Date.now();
+	dropOldSharedReads(now);
+	let entry = sharedReads.get(key);
+	if (!entry) {
+		const made = { until: now + SHARED_READ_MS, read: ctx.getCredentials(CREDENTIAL_NAME) };
 		sharedReads.set(key, made);
-		const forget = () => {
-			if (sharedReads.get(key) === made) sharedReads.delete(key);
-		};
 		// A failed read is not shared: the next callback asks n8n again (and gets n8n's error).
-		made.catch(forget);
-		void sleep(SHARED_READ_MS).then(forget);
-		read = made;
+		made.read.catch(() => {
+			if (sharedReads.get(key) === made) sharedReads.delete(key);
+		});
+		entry = made;
 	}
-	perRun.set(ctx, read);
+	perRun.set(ctx, entry.read);
 }
 
 /** The Base URL without trailing slashes; the production gateway when left empty. */

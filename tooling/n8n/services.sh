@@ -19,6 +19,8 @@
 # (the hash is of the cache path, so each cache folder has its own cluster). Throwaway test data:
 # fsync is off.
 set -euo pipefail
+# runuser, and the tools apt's packages run, live in the sbin folders, which a CI shell's PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 CMD="${1:-}"
 CACHE="${AI_STATS_E2E_CACHE:-$HOME/.cache/n8n-nodes-ai-stats}"

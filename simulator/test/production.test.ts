@@ -186,7 +186,7 @@ describe('create fields', () => {
 			for (const [name, value] of Object.entries(extra)) form.append(name, value);
 			form.append('input_reference', new Blob([image], { type: 'image/png' }), 'photo.png');
 			const response = await fetch(`${sim.baseUrl}/videos`, { method: 'POST', headers: { authorization: `Bearer ${sim.keys.inference}` }, body: form });
-			return { status: response.status, json: await response.json() };
+			return { status: response.status, json: (await response.json()) as { id: string; details: Array<Record<string, unknown>> } };
 		};
 		const ok = await send({ provider: JSON.stringify({ order: ['openai'] }), seconds: '8' });
 		expect(ok.status).toBe(202);

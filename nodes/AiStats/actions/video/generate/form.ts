@@ -44,30 +44,29 @@ function formValue(body: IDataObject, key: string): { field: string; text: strin
 	return { problem: 'cannot be sent: leave it empty' };
 }
 
-/** Why the body cannot go as a form: one problem per field, named as the UI names it. */
+/** Each field of the body but the image, with its form text or why it has none, named as the UI names it. */
+function formEntries(body: IDataObject): Array<{ label: string; result: ReturnType<typeof formValue> }> {
+	return Object.keys(body)
+		.filter((key) => key !== 'input_reference')
+		.map((key) => ({ label: FIELD_LABELS[key] ?? OTHER_LABELS[key] ?? key, result: formValue(body, key) }));
+}
+
+/** Why the body cannot go as a form: one problem per field. */
 export function formProblems(body: IDataObject, sizeText: string, limitText: string): FieldProblem[] {
-	const problems: FieldProblem[] = [];
-	for (const key of Object.keys(body)) {
-		if (key === 'input_reference') continue;
-		const result = formValue(body, key);
-		if ('problem' in result) {
-			problems.push({
-				field: FIELD_LABELS[key] ?? OTHER_LABELS[key] ?? key,
-				message: `${result.problem}. An inline image of ${sizeText} (over ${limitText}) goes as a file upload, whose other fields can only be text; or use a smaller image, or pass the image as a URL`,
-			});
-		}
-	}
-	return problems;
+	return formEntries(body).flatMap(({ label, result }) =>
+		'problem' in result
+			? [{
+					field: label,
+					message: `${result.problem}. An inline image of ${sizeText} (over ${limitText}) goes as a file upload, whose other fields can only be text; or use a smaller image, or pass the image as a URL`,
+				}]
+			: [],
+	);
 }
 
 /** The form's text fields for a body `formProblems` passed. */
 export function formFields(body: IDataObject): Array<[string, string]> {
-	const fields: Array<[string, string]> = [];
-	for (const key of Object.keys(body)) {
-		if (key === 'input_reference') continue;
-		const result = formValue(body, key);
-		if ('problem' in result) throw new Error(`${FIELD_LABELS[key] ?? OTHER_LABELS[key] ?? key} ${result.problem}`);
-		fields.push([result.field, result.text]);
-	}
-	return fields;
+	return formEntries(body).map(({ label, result }) => {
+		if ('problem' in result) throw new Error(`${label} ${result.problem}`);
+		return [result.field, result.text];
+	});
 }

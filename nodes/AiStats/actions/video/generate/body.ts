@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { EVENT_NAMES } from '../../../../shared/events';
-import { CREATE_FIELDS, type CreateField, type CreateFieldValues } from './fields';
+import { CREATE_FIELDS, FIELD_LABELS, type CreateField, type CreateFieldValues } from './fields';
 import { formProblems } from './form';
 import { DATA_URL_IMAGE_LIMIT_BYTES, InlineImage, formatBytes } from './inline';
 import { CreateRequestError, isBlank, show, type FieldProblem } from './problems';
@@ -173,7 +173,7 @@ export function buildCreateBody(input: GenerateInput): IDataObject {
 
 	if (!isBlank(input.outputAccess)) {
 		if (!(OUTPUT_ACCESS as readonly string[]).includes(String(input.outputAccess))) {
-			problems.push({ field: 'Output Access', message: `must be one of ${OUTPUT_ACCESS.join(', ')} (got ${show(input.outputAccess)})` });
+			problems.push({ field: FIELD_LABELS.output, message: `must be one of ${OUTPUT_ACCESS.join(', ')} (got ${show(input.outputAccess)})` });
 		}
 		body.output = { access: input.outputAccess };
 	}

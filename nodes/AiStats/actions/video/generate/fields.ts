@@ -136,10 +136,13 @@ function optionProperty(field: CreateField): INodeProperties {
 
 export const createFieldProperties: INodeProperties[] = FIELDS.map(optionProperty);
 
-/** Request field → the label messages use (the simple fields, plus the references). */
+/** Request field → the label messages use: the simple fields, plus the body's other fields as the node's UI names them. */
 export const FIELD_LABELS: Record<string, string> = {
 	...Object.fromEntries(FIELDS.map((field) => [field.api, field.label])),
 	input_references: 'Input References',
+	provider_params: 'Provider Params',
+	output: 'Output Access',
+	webhook: 'Webhook',
 };
 
 /** Reads the simple fields from the node's Options collection. */

@@ -15,13 +15,6 @@ import { show } from './problems';
 /** Object fields the gateway parses from JSON text in a form (its FORM_JSON_FIELDS, as far as video goes). */
 const JSON_FORM_FIELDS = ['provider'];
 const SECONDS_VALUES: readonly string[] = CREATE_FIELDS.find((field) => field.api === 'seconds' && field.kind === 'choice')?.values ?? [];
-/** Body fields without a simple-field row, named as the node's UI names them. */
-const OTHER_LABELS: Record<string, string> = {
-	provider_params: 'Provider Params',
-	output: 'Output Access',
-	webhook: 'Webhook',
-};
-
 /** A field's text in the form, or why it has none. */
 function formValue(body: IDataObject, key: string): { field: string; text: string } | { problem: string } {
 	const value = body[key];
@@ -48,7 +41,7 @@ function formValue(body: IDataObject, key: string): { field: string; text: strin
 function formEntries(body: IDataObject): Array<{ label: string; result: ReturnType<typeof formValue> }> {
 	return Object.keys(body)
 		.filter((key) => key !== 'input_reference')
-		.map((key) => ({ label: FIELD_LABELS[key] ?? OTHER_LABELS[key] ?? key, result: formValue(body, key) }));
+		.map((key) => ({ label: FIELD_LABELS[key] ?? key, result: formValue(body, key) }));
 }
 
 /** Why the body cannot go as a form: one problem per field. */

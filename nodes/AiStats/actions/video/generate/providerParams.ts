@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { CREATE_FIELDS } from './fields';
+import { CREATE_FIELDS, FIELD_LABELS } from './fields';
 import { isBlank, type FieldProblem } from './problems';
 
 /** Top-level request fields: provider_params may not set them (the gateway refuses it). */
@@ -46,18 +46,18 @@ export function parseProviderParams(problems: FieldProblem[], value: unknown): I
 		try {
 			parsed = JSON.parse(value);
 		} catch (error) {
-			problems.push({ field: 'Provider Params', message: `is not valid JSON (${(error as Error).message})` });
+			problems.push({ field: FIELD_LABELS.provider_params, message: `is not valid JSON (${(error as Error).message})` });
 			return undefined;
 		}
 	}
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		problems.push({ field: 'Provider Params', message: 'must be a JSON object, e.g. {"motion_strength": 0.6}' });
+		problems.push({ field: FIELD_LABELS.provider_params, message: 'must be a JSON object, e.g. {"motion_strength": 0.6}' });
 		return undefined;
 	}
 	const overriding = Object.keys(parsed).filter((key) => TOP_LEVEL_FIELDS.includes(key));
 	if (overriding.length > 0) {
 		problems.push({
-			field: 'Provider Params',
+			field: FIELD_LABELS.provider_params,
 			message: `may not set top-level fields (${overriding.join(', ')}): use the node's own fields for them`,
 		});
 		return undefined;
@@ -65,7 +65,7 @@ export function parseProviderParams(problems: FieldProblem[], value: unknown): I
 	const controlled = controlledKeyPaths(parsed, 'provider_params');
 	if (controlled.length > 0) {
 		problems.push({
-			field: 'Provider Params',
+			field: FIELD_LABELS.provider_params,
 			message: `may not contain ${controlled.slice(0, 5).join(', ')}: the gateway sets these itself from the node's fields`,
 		});
 		return undefined;

@@ -7,10 +7,12 @@
  * level, and throughput (bytes / the node's own execution time from n8n's run data).
  *
  *   npm run bench:download            (BENCH_RUNS_DOWNLOAD=5, BENCH_SIZES=64MiB,1GiB)
+ *   BENCH_REQUEST_HELPER=request …    the experiment of request-helper-experiment.js, in a section of its own
  */
 const { createSimulator } = require('../simulator');
 const real = require('./real-n8n');
 const { machine, median, spread, table, writeSection } = require('./report');
+const experiment = require('./request-helper-experiment');
 
 // 5 runs: a 1 GiB transfer on a 2-core machine varies by ±30% from run to run.
 const RUNS = Number(process.env.BENCH_RUNS_DOWNLOAD ?? process.env.BENCH_RUNS ?? 5);
@@ -36,7 +38,9 @@ const IS_BASELINE_SETUP = real.VERSION === 'v2' && real.BINARY_MODE === 'filesys
 const N8N_LABEL = real.VERSION === 'v2' ? 'n8n 2.41.1' : 'n8n 1.123.81';
 /** `BENCH_BEFORE=<commit>`: the package under test is an older build (e.g. before issue 16), reported in a section of its own. */
 const BEFORE = process.env.BENCH_BEFORE;
-const SECTION = `${IS_BASELINE_SETUP ? 'Large download in real n8n' : `Large download in real n8n 1.123.81 (${real.BINARY_MODE} binary mode)`}${BEFORE ? `, before issue 16 (package at ${BEFORE})` : ''}`;
+const SECTION = `${IS_BASELINE_SETUP ? 'Large download in real n8n' : `Large download in real n8n 1.123.81 (${real.BINARY_MODE} binary mode)`}${BEFORE ? `, before issue 16 (package at ${BEFORE})` : ''}${experiment.ENABLED ? ", content fetched through n8n's deprecated request helper (experiment)" : ''}`;
+/** The "before issue 16" columns: only in the section of the package as it is, on the setup they were measured on. */
+const BEFORE_COLUMNS = IS_BASELINE_SETUP && !BEFORE && !experiment.ENABLED;
 
 function parseSize(text) {
 	const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(text);
@@ -51,7 +55,7 @@ function workflows() {
 		name: `bench: download with AI Stats${options.verifyChecksum === false ? ' (no checksum)' : ''}`,
 		nodes: [
 			real.webhookTrigger(pathName, webhookId),
-			real.node('Download', 'n8n-nodes-ai-stats.aiStats', 1, [220, 0], {
+			real.node('Download', 'n8n-nodes-ai-stats.aiStats', 2, [220, 0], {
 				resource: 'video',
 				operation: 'download',
 				videoId: { __rl: true, mode: 'id', value: '={{ $json.body.id }}' },
@@ -106,7 +110,11 @@ async function measure(sim, bench, variant, bytes) {
 	const before = await real.lastExecutionId(instance);
 	const idle = await real.idleRss(instance.pid);
 	const sampler = real.sampleRss(instance.pid, 50);
+	const cpuBefore = real.cpuSeconds(instance.pid);
+	const simCpuBefore = process.cpuUsage();
 	const answer = await real.trigger(instance, variant.path, { id, url });
+	const simCpu = process.cpuUsage(simCpuBefore);
+	const cpuAfter = real.cpuSeconds(instance.pid);
 	const memory = sampler.stop();
 	const execution = await real.nextExecution(instance, variant.workflow, before);
 	const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
@@ -119,7 +127,7 @@ async function measure(sim, bench, variant, bytes) {
 	const contentGets = sim.requests().filter((request) => request.path === `/v1/videos/${id}/content`).length;
 	await real.deleteExecution(instance, execution.id);
 	const peak = Number.isFinite(memory.hwm) ? Math.max(memory.hwm, memory.peak) : memory.peak;
-	return { idle, growth: peak - idle, nodeMs, wallMs: answer.ms, mibPerS: bytes / real.MiB / (nodeMs / 1000), contentGets, exactPeak: Number.isFinite(memory.hwm) };
+	return { idle, growth: peak - idle, nodeMs, wallMs: answer.ms, mibPerS: bytes / real.MiB / (nodeMs / 1000), contentGets, exactPeak: Number.isFinite(memory.hwm), cpuS: cpuAfter.process - cpuBefore.process, mainCpuS: cpuAfter.mainThread - cpuBefore.mainThread, simCpuS: (simCpu.user + simCpu.system) / 1e6 };
 }
 
 /**
@@ -147,6 +155,7 @@ async function main() {
 	let exactPeak = true;
 	let bench;
 	let stall;
+	if (experiment.ENABLED) real.useTarball(experiment.patchedTarball(real.tarball()));
 	try {
 		bench = await real.startBenchN8n({ sim, workflows: workflows(), label: 'download' });
 		// Warm-up: first use of each node type loads code and opens connections.
@@ -165,7 +174,7 @@ async function main() {
 					const key = `${sizeText}:${variant.key}`;
 					if (!results.has(key)) results.set(key, []);
 					results.get(key).push(figures);
-					console.log(`${sizeText} ${variant.label}: +${real.mib(figures.growth)} RSS over ${real.mib(figures.idle)} idle, ${figures.mibPerS.toFixed(0)} MiB/s (node ${figures.nodeMs} ms, round trip ${figures.wallMs.toFixed(0)} ms)`);
+					console.log(`${sizeText} ${variant.label}: +${real.mib(figures.growth)} RSS over ${real.mib(figures.idle)} idle, ${figures.mibPerS.toFixed(0)} MiB/s (node ${figures.nodeMs} ms, round trip ${figures.wallMs.toFixed(0)} ms; n8n CPU ${figures.cpuS.toFixed(2)} s, main thread ${figures.mainCpuS.toFixed(2)} s)`);
 				}
 			}
 			sim.reset();
@@ -196,8 +205,10 @@ async function main() {
 				variant.key === 'http' ? '1.00' : (median(growth) / (httpGrowth / real.MiB)).toFixed(2),
 				spread(speed, 0),
 				variant.key === 'http' ? '1.00' : (median(speed) / httpSpeed).toFixed(2),
-				...(IS_BASELINE_SETUP && !BEFORE ? [variant.key === 'http' ? '1.00' : (BEFORE_ISSUE_16[key]?.[0] ?? '–'), variant.key === 'http' ? '–' : (BEFORE_ISSUE_16[key]?.[1] ?? '–')] : []),
+				...(BEFORE_COLUMNS ? [variant.key === 'http' ? '1.00' : (BEFORE_ISSUE_16[key]?.[0] ?? '–'), variant.key === 'http' ? '–' : (BEFORE_ISSUE_16[key]?.[1] ?? '–')] : []),
 				spread(pick(key, 'nodeMs').map((ms) => ms / 1000), 2),
+				spread(pick(key, 'cpuS'), 2),
+				spread(pick(key, 'mainCpuS'), 2),
 				spread(pick(key, 'idle').map((value) => value / real.MiB), 0),
 			]);
 		}
@@ -210,8 +221,10 @@ async function main() {
 			'× HTTP Request',
 			'throughput, MiB/s',
 			'× HTTP Request',
-			...(IS_BASELINE_SETUP && !BEFORE ? ['before issue 16: throughput × HTTP Request', 'before: peak RSS above idle, MiB'] : []),
+			...(BEFORE_COLUMNS ? ['before issue 16: throughput × HTTP Request', 'before: peak RSS above idle, MiB'] : []),
 			'node time, s',
+			'n8n CPU, s',
+			'of it the main thread, s',
 			'idle RSS, MiB',
 		],
 		rows,
@@ -222,10 +235,17 @@ async function main() {
 	const largest = SIZES[SIZES.length - 1];
 	const secondsOf = (key) => median(pick(`${largest}:${key}`, 'nodeMs')) / 1000;
 	const hashCost = secondsOf('ours') - secondsOf('oursNoVerify');
+	const cpuOf = (key, field) => median(pick(`${largest}:${key}`, field));
+	const hashCpu = cpuOf('ours', 'mainCpuS') - cpuOf('oursNoVerify', 'mainCpuS');
 	const beforeNote = BEFORE
 		? `This section measures the package as it was at commit ${BEFORE}, before issue 16: Download read the job, stored the stream, then read the stored file back (n8n 1.x reports no exact stored size, so it did so even with *Verify Checksum* off; in the default binary mode it decoded the stored base64 into a second Buffer to count and hash it).`
 		: '';
-	const timeNote = BEFORE ? '' : `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on (the default) and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The node hands the response stream to \`prepareBinaryData\` as the HTTP Request node does; a \`data\` listener added with \`prependListener\` (which does not start the stream) counts and, with *Verify Checksum* on, hashes (SHA-256) each chunk on its way into the store (\`nodes/shared/transfer.ts\`): one pass, nothing read back. The ${hashCost.toFixed(2)} s difference is the SHA-256 on n8n's main thread. Before issue 16 the node read the stored file back to hash it, a second sequential pass. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
+	const helperNote = experiment.ENABLED
+		? `With *Verify Checksum* off the node used ${(cpuOf('oursNoVerify', 'cpuS') - cpuOf('http', 'cpuS')).toFixed(2)} s more n8n CPU than the HTTP Request node, through the same helper.`
+		: real.VERSION === 'v2'
+			? `With *Verify Checksum* off the node used ${(cpuOf('oursNoVerify', 'cpuS') - cpuOf('http', 'cpuS')).toFixed(2)} s more n8n CPU than the HTTP Request node. The two nodes get their bodies from different helpers: in n8n 2.x \`httpRequest\`, the only request helper n8n's community-node rules allow, asks axios for \`maxContentLength: Infinity\`, and axios then wraps the streamed body in an async generator (\`Readable.from\`), while the HTTP Request node's deprecated \`request\` helper (\`maxContentLength: -1\`) gets the socket's own stream; the section measured with \`BENCH_REQUEST_HELPER=request\` shows what that costs. (n8n 1.x's \`httpRequest\` passes \`-1\`: no wrapper there.)`
+			: "n8n 1.x's `httpRequest` helper hands out the socket's own stream, as the HTTP Request node's `request` helper does, so the SHA-256 is the node's only extra work.";
+	const timeNote = BEFORE ? '' : `Where our time goes (${largest}, medians): the node takes ${secondsOf('ours').toFixed(2)} s with *Verify Checksum* on (the default) and ${secondsOf('oursNoVerify').toFixed(2)} s with it off, against ${secondsOf('http').toFixed(2)} s for the HTTP Request node. The node hands the response stream to \`prepareBinaryData\` as the HTTP Request node does; a \`data\` listener added with \`prependListener\` (which does not start the stream) counts and, with *Verify Checksum* on, hashes (SHA-256) each chunk on its way into the store (\`nodes/shared/transfer.ts\`): one pass, nothing read back. CPU, not the network, sets the pace on this 2-core machine: for the HTTP Request node's download n8n used ${cpuOf('http', 'cpuS').toFixed(2)} s of CPU, only ${cpuOf('http', 'mainCpuS').toFixed(2)} s of it on its main thread (the rest on V8's background threads and libuv's pool), and the simulator serving it ${cpuOf('http', 'simCpuS').toFixed(2)} s: most of the two cores during the transfer. So every CPU second the node adds shows in its time. The SHA-256 adds ${hashCpu.toFixed(2)} s of main-thread CPU (median with *Verify Checksum* on minus off; hashing 1 GiB on one core of this machine takes about 0.6 s), and the node-time difference is ${hashCost.toFixed(2)} s. ${helperNote} Before issue 16 the node read the stored file back to hash it, a second sequential pass. Below ~10 MiB, RSS growth is within what n8n allocates anyway in any execution (the first run after the warm-up is often the highest), so ratios of such small numbers mean little; what matters is that no variant's growth follows the file size.`;
 	const memoryModeNote = real.BINARY_MODE === 'default'
 		? "In n8n 1.x's default binary mode n8n itself keeps every binary in memory (a Buffer of the file, then its base64 text in the execution), so every variant's growth follows the file size, and files of 1 GiB cannot be stored at all (the base64 text would exceed V8's longest string); the point here is that the AI Stats node adds no copy of its own (before issue 16 it decoded the base64 back into a second Buffer to hash it)."
 		: '';
@@ -238,22 +258,23 @@ async function main() {
 	writeSection(
 		SECTION,
 		[
-			`One \`n8n start\` process (${N8N_LABEL}, \`N8N_DEFAULT_BINARY_DATA_MODE=${real.BINARY_MODE}\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\` and the asset's SHA-256). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). ${BEFORE ? 'Our Download operation: see below.' : "Our Download operation reads the job (\`GET /videos/{id}\`, for its status and the expected size and checksum) and streams the content into n8n's binary store, counting and hashing it on the way."}`,
+			`One \`n8n start\` process (${N8N_LABEL}, \`N8N_DEFAULT_BINARY_DATA_MODE=${real.BINARY_MODE}\`, sqlite) with the packed package; the simulator on 127.0.0.1 serves synthetic video bytes of the given size from \`GET /v1/videos/{id}/content\` (streamed, with \`Content-Length\`; the simulator plays the production gateway, whose job has no \`asset.sha256\`, so the node's SHA-256 is computed and reported, not compared). Each workflow is Webhook (respond when the last node finishes) → the download node; ${RUNS} runs per size and node, in rotating order, after a 1 MiB warm-up of each. The HTTP Request node (v4.2) fetches the same content URL with response format *File* and the key as \`Authorization: Bearer …\` (HTTP Header Auth credential). ${BEFORE ? 'Our Download operation: see below.' : "Our Download operation (typeVersion 2, default options) reads the job (\`GET /videos/{id}\`, for its status and the expected size and checksum) while its content request is already on its way, and streams the content into n8n's binary store, counting and hashing it on the way."}`,
 			'',
 			`- **Peak RSS above idle**: the n8n main process's peak resident memory during the run (the kernel's VmHWM, reset before each run${exactPeak ? '' : ' where permitted, otherwise VmRSS sampled every 50 ms'}) minus its VmRSS after 1.5 s of quiet before the run. n8n's task runner is a separate child process and is not counted (none of these workflows uses it).`,
 			'- **Throughput**: file size / the node\'s execution time as n8n records it in the run data (`executionTime`); the webhook round trip adds n8n\'s own start and finish of the execution.',
-			IS_BASELINE_SETUP ? '- **Before issue 16**: medians of the run of 2026-11-21 on this machine with the same bench (the node then read the stored file back to verify it).' : '',
+			"- **CPU**: user + system time of the n8n main process during the run, all its threads (from `/proc/<pid>/stat`), and of its main thread alone.",
+			BEFORE_COLUMNS ? '- **Before issue 16**: medians of the run of 2026-11-21 on this machine with the same bench (the node then read the stored file back to verify it).' : '',
 			`- Machine: ${machine({ n8n: true })}.`,
 			'',
 			output,
 			'',
 			scaling ? `Memory growth from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} (medians): ${scaling}.` : '',
 			'',
-			beforeNote || timeNote,
+			experiment.ENABLED ? `${experiment.NOTE}\n\n${timeNote}` : beforeNote || timeNote,
 			memoryModeNote ? `\n${memoryModeNote}` : '',
 			stallNote ? `\n${stallNote}` : '',
 			'',
-			`Reproduce: \`${real.VERSION === 'v1' ? `BENCH_N8N_VERSION=v1 BENCH_BINARY_MODE=${real.BINARY_MODE} ` : ''}npm run bench:download\` (\`BENCH_RUNS_DOWNLOAD=5\`, \`BENCH_SIZES=64MiB,1GiB\` to change the runs and sizes, \`BENCH_STALL=0\` to skip the stalled body).`,
+			`Reproduce: \`${real.VERSION === 'v1' ? `BENCH_N8N_VERSION=v1 BENCH_BINARY_MODE=${real.BINARY_MODE} ` : ''}${experiment.ENABLED ? 'BENCH_REQUEST_HELPER=request ' : ''}${SIZES.join(',') === '64MiB,1GiB' ? '' : `BENCH_SIZES=${SIZES.join(',')} `}npm run bench:download\` (\`BENCH_RUNS_DOWNLOAD=5\`, \`BENCH_SIZES=64MiB,1GiB\` to change the runs and sizes, \`BENCH_STALL=0\` to skip the stalled body).`,
 		].filter((line, index, lines) => line !== '' || lines[index - 1] !== '').join('\n'),
 	);
 }

@@ -52,19 +52,32 @@ function httpRequestNode(sim, operation) {
 	return real.node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, [220, 100], parameters, { credentials: { httpHeaderAuth: { ...real.HEADER_CREDENTIAL } } });
 }
 
+/** The workflow of one operation; `httpFirst` puts the HTTP Request node on the upper branch, which v1 order runs first. */
+function workflowId(operation, httpFirst) {
+	return `benchOverhead${operation.key[0].toUpperCase()}${operation.key.slice(1)}${httpFirst ? 'HttpFirst' : ''}`;
+}
+
+function webhookPath(operation, httpFirst) {
+	return `bench-overhead-${operation.key}${httpFirst ? '-http-first' : ''}`;
+}
+
 function workflows(sim) {
-	const list = OPERATIONS.map((operation, index) => ({
-		id: `benchOverhead${operation.key[0].toUpperCase()}${operation.key.slice(1)}`,
-		name: `bench: overhead of ${operation.label}`,
-		nodes: [
-			real.webhookTrigger(`bench-overhead-${operation.key}`, `e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a${String(index).padStart(2, '0')}`),
-			real.node('AI Stats', 'n8n-nodes-ai-stats.aiStats', 1, [220, -100], operation.ours, { credentials: real.aiStatsCredentials() }),
-			httpRequestNode(sim, operation),
-		],
-		// one branch after the other (v1 order: the upper branch first)
-		connections: { Start: { main: [[{ node: 'AI Stats', type: 'main', index: 0 }, { node: 'HTTP Request', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	}));
+	const list = OPERATIONS.flatMap((operation, index) =>
+		[false, true].map((httpFirst) => {
+			const ours = real.node('AI Stats', 'n8n-nodes-ai-stats.aiStats', 2, [220, httpFirst ? 100 : -100], operation.ours, { credentials: real.aiStatsCredentials() });
+			const theirs = httpRequestNode(sim, operation);
+			theirs.position = [220, httpFirst ? -100 : 100];
+			const [upper, lower] = httpFirst ? ['HTTP Request', 'AI Stats'] : ['AI Stats', 'HTTP Request'];
+			return {
+				id: workflowId(operation, httpFirst),
+				name: `bench: overhead of ${operation.label}${httpFirst ? ' (HTTP Request first)' : ''}`,
+				nodes: [real.webhookTrigger(webhookPath(operation, httpFirst), `e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4${httpFirst ? 'b' : 'a'}${String(index).padStart(2, '0')}`), ours, theirs],
+				// one branch after the other (v1 order: the upper branch first)
+				connections: { Start: { main: [[{ node: upper, type: 'main', index: 0 }, { node: lower, type: 'main', index: 0 }]] } },
+				settings: { executionOrder: 'v1' },
+			};
+		}),
+	);
 	list.push({
 		id: 'benchOverheadNoOp',
 		name: 'bench: webhook → No Operation',
@@ -121,13 +134,14 @@ async function main() {
 		const { instance } = bench;
 		const id = await createFinishedJob(sim);
 		for (let run = 0; run < WARMUP + RUNS; run++) {
+			// every other run the HTTP Request node goes first, so neither node always meets the execution fresh
+			const httpFirst = run % 2 === 1;
 			for (const operation of OPERATIONS) {
-				const workflowId = `benchOverhead${operation.key[0].toUpperCase()}${operation.key.slice(1)}`;
 				const rawMs = await rawCall(sim, operation.raw(id));
 				const before = await real.lastExecutionId(instance);
 				sim.clearRequests();
-				const answer = await real.trigger(instance, `bench-overhead-${operation.key}`, { id });
-				const execution = await real.nextExecution(instance, workflowId, before);
+				const answer = await real.trigger(instance, webhookPath(operation, httpFirst), { id });
+				const execution = await real.nextExecution(instance, workflowId(operation, httpFirst), before);
 				const problem = real.n8n.failure(execution) ?? (answer.status !== 200 ? `webhook answered ${answer.status}` : undefined);
 				if (execution.status !== 'success' || problem) throw new Error(`${operation.label}: ${problem ?? execution.status}`);
 				const requests = sim.requests();
@@ -138,6 +152,7 @@ async function main() {
 					rawMs,
 					oursMs: real.n8n.nodeMs(execution, 'AI Stats'),
 					httpMs: real.n8n.nodeMs(execution, 'HTTP Request'),
+					httpFirst,
 					oursRequests: ours.map((request) => `${request.method} ${request.path.replace(id, '{id}').replace(/^\/v1/, '')}`).join(', '),
 				});
 			}
@@ -171,6 +186,15 @@ async function main() {
 			list[list.length - 1].oursRequests,
 		];
 	});
+	/** AI Stats ÷ HTTP Request node over the runs where AI Stats ran first, and where it ran second. */
+	const byOrder = OPERATIONS.map((operation) => {
+		const list = results.get(operation.key);
+		const ratio = (httpFirst) => {
+			const runs = list.filter((entry) => entry.httpFirst === httpFirst);
+			return (median(runs.map((entry) => entry.oursMs)) / median(runs.map((entry) => entry.httpMs))).toFixed(2);
+		};
+		return `${operation.label} ${ratio(false)} / ${ratio(true)}`;
+	});
 	const output = table(
 		['operation', 'raw request', 'raw HTTP call, ms', "n8n's HTTP Request node, ms", 'AI Stats node, ms', 'AI Stats − raw, ms', 'AI Stats ÷ HTTP Request node', 'before: a credential read per request', 'before issue 16', 'requests the AI Stats node made'],
 		rows,
@@ -179,9 +203,9 @@ async function main() {
 	writeSection(
 		'Overhead per operation in real n8n',
 		[
-			`One \`n8n start\` process (n8n 2.41.1). For each operation a workflow Webhook → **AI Stats** (upper branch) and → n8n's **HTTP Request** node making the same request to the simulator (lower branch, key from an HTTP Header Auth credential). ${RUNS} runs per operation after ${WARMUP} warm-ups, all against the same finished job (a real MP4 clip of the simulator for Download).`,
+			`One \`n8n start\` process (n8n 2.41.1). For each operation a workflow Webhook → **AI Stats** and → n8n's **HTTP Request** node making the same request to the simulator (key from an HTTP Header Auth credential), one branch after the other: AI Stats first in every other run, the HTTP Request node first in the others. ${RUNS} runs per operation after ${WARMUP} warm-ups, all against the same finished job (a real MP4 clip of the simulator for Download).`,
 			'',
-			'- **Raw HTTP call**: the same request from the benchmark process (Node 20, `node:http`, a fresh connection each time, the whole body read) — the floor.',
+			`- **Raw HTTP call**: the same request from the benchmark process (Node ${process.versions.node.split('.')[0]}, \`node:http\`, a fresh connection each time, the whole body read) — the floor.`,
 			'- **Node times**: the node\'s `executionTime` from n8n\'s run data (1 ms resolution): everything the node does, including n8n\'s credential lookup and request helpers.',
 			'- **AI Stats − raw**: what the node and n8n add to a bare request. Generate checks the request against the model catalogue, which it reads at most once a minute per Base URL and key (so not in these runs after the warm-up); Download reads the job (status, expected size and SHA-256) and streams the file into n8n\'s binary store, counting and hashing it on the way (no read-back).',
 			'- **Credential**: read once per node run and shared by every request of it (`nodes/shared/credentials.ts`); the transport sends its bearer itself. **Before: a credential read per request**: the same ratio on 2026-12-03 (same machine, quiet), when every request went through `httpRequestWithAuthentication` and the field readers called `getCredentials` each time; n8n loads, decrypts and resolves the credential on every such call.',
@@ -189,6 +213,8 @@ async function main() {
 			`- Machine: ${machine({ n8n: true })}.`,
 			'',
 			output,
+			'',
+			`Which node runs first in the execution shows in the ratio (AI Stats ÷ HTTP Request node, medians, with AI Stats first / second: ${byOrder.join('; ')}). Until 2026-12-03 AI Stats always ran first; the ratios in the two *before* columns were measured that way.`,
 			'',
 			`For scale, a whole n8n execution — webhook in, Webhook → No Operation, response out — takes ${spread(noop, 1)} ms here (round trip measured by the client).`,
 			'',

@@ -47,6 +47,11 @@ function tarball() {
 	return tarballPath;
 }
 
+/** Installs `file` instead of the freshly packed package (an experiment's modified copy). */
+function useTarball(file) {
+	tarballPath = file;
+}
+
 function node(name, type, typeVersion, position, parameters, extra = {}) {
 	return { id: `${name}-${type}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 60), name, type, typeVersion, position, parameters, ...extra };
 }
@@ -199,6 +204,19 @@ function sampleRss(pid, intervalMs = 50) {
 	};
 }
 
+/**
+ * CPU seconds (user + system) `pid` has used so far: the whole process (every thread: the main
+ * thread, V8's garbage-collection helpers, libuv's pool) and its main thread alone.
+ */
+function cpuSeconds(pid) {
+	// fields 14 and 15 of /proc/…/stat, counted after the command name's closing parenthesis
+	const ticks = (file) => {
+		const fields = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	};
+	return { process: ticks(`/proc/${pid}/stat`), mainThread: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+
 /** VmRSS after the process has been quiet for `settleMs` (median of a few readings). */
 async function idleRss(pid, settleMs = 1500) {
 	await n8n.sleep(settleMs);
@@ -226,6 +244,7 @@ module.exports = {
 	n8n,
 	ensureN8n,
 	tarball,
+	useTarball,
 	node,
 	webhookTrigger,
 	chain,
@@ -239,4 +258,5 @@ module.exports = {
 	resetPeak,
 	sampleRss,
 	idleRss,
+	cpuSeconds,
 };

@@ -61,6 +61,7 @@ function header() {
 /** Sections in the order of the issue they answer; others follow in the order they were added. */
 const ORDER = [
 	'Large download in real n8n',
+	"Large download in real n8n, content fetched through n8n's deprecated request helper (experiment)",
 	'Large download in real n8n 1.123.81 (filesystem binary mode)',
 	'Large download in real n8n 1.123.81 (default binary mode)',
 	'Batch wait in real n8n: Poll mode vs the hand-built loop',

@@ -37,7 +37,7 @@ const OPERATIONS = [
 ];
 
 /** n8n's HTTP Request node making the raw request (key from the HTTP Header Auth credential). */
-function httpRequestNode(sim, operation) {
+function httpRequestNode(sim, operation, position) {
 	const request = operation.raw('{{ $json.body.id }}');
 	const parameters = {
 		method: request.method,
@@ -49,7 +49,7 @@ function httpRequestNode(sim, operation) {
 		options: operation.key === 'download' ? { response: { response: { responseFormat: 'file' } } } : {},
 	};
 	if (request.body) Object.assign(parameters, { sendBody: true, specifyBody: 'json', jsonBody: JSON.stringify(request.body) });
-	return real.node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, [220, 100], parameters, { credentials: { httpHeaderAuth: { ...real.HEADER_CREDENTIAL } } });
+	return real.node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, position, parameters, { credentials: { httpHeaderAuth: { ...real.HEADER_CREDENTIAL } } });
 }
 
 /** The workflow of one operation; `httpFirst` puts the HTTP Request node on the upper branch, which v1 order runs first. */
@@ -65,8 +65,7 @@ function workflows(sim) {
 	const list = OPERATIONS.flatMap((operation, index) =>
 		[false, true].map((httpFirst) => {
 			const ours = real.node('AI Stats', 'n8n-nodes-ai-stats.aiStats', 2, [220, httpFirst ? 100 : -100], operation.ours, { credentials: real.aiStatsCredentials() });
-			const theirs = httpRequestNode(sim, operation);
-			theirs.position = [220, httpFirst ? -100 : 100];
+			const theirs = httpRequestNode(sim, operation, [220, httpFirst ? -100 : 100]);
 			const [upper, lower] = httpFirst ? ['HTTP Request', 'AI Stats'] : ['AI Stats', 'HTTP Request'];
 			return {
 				id: workflowId(operation, httpFirst),

@@ -32,7 +32,10 @@ function patchedTarball(tarball) {
 	return patched;
 }
 
-const NOTE =
-	"**An experiment, not the package.** The AI Stats rows here measure a copy of the packed package whose transport fetches `/content` through n8n's deprecated `request` helper (`bench/request-helper-experiment.js`), the helper n8n's HTTP Request node uses; n8n's community-node rules forbid it in a published node. In n8n 2.x `httpRequest`, the helper the package must use, asks axios for `maxContentLength: Infinity`, and axios then wraps every streamed body in an async generator; `request` passes `-1` and hands out the socket's own stream. Set side by side with the section above, the ratios show what that wrapper costs, within the spread from run to run (about ±10% on this 2-core machine, where n8n, the simulator and the bench share the cores).";
+/** How the two helpers hand out a streamed body in n8n 2.x (the sections of both runs say it). */
+const HELPERS =
+	"in n8n 2.x `httpRequest`, the only request helper n8n's community-node rules allow, asks axios for `maxContentLength: Infinity`, and axios then wraps the streamed body in an async generator (`Readable.from`), while the deprecated `request` helper of n8n's HTTP Request node (`maxContentLength: -1`) gets the socket's own stream";
 
-module.exports = { ENABLED, NOTE, patchedTarball };
+const NOTE = `**An experiment, not the package.** The AI Stats rows here measure a copy of the packed package whose transport fetches \`/content\` through n8n's deprecated \`request\` helper (\`bench/request-helper-experiment.js\`), the helper n8n's HTTP Request node uses; n8n's community-node rules forbid it in a published node. The two helpers differ: ${HELPERS}. Set side by side with the section above, the ratios show what that wrapper costs, within the spread from run to run (about ±10% on this 2-core machine, where n8n, the simulator and the bench share the cores).`;
+
+module.exports = { ENABLED, HELPERS, NOTE, patchedTarball };
